@@ -1,0 +1,272 @@
+"""Timestamp parsing for log formats, with per-second caches on the hot path.
+
+Every function returns UTC epoch seconds as ``float`` or raises
+:class:`ValueError`.  Formats without an offset are read in a configurable
+time zone (``zoneinfo`` name, default UTC).
+
+Log lines arrive in bursts that share a second, so each parser caches the
+conversion of the *second* part of its timestamp string and only adds the
+fraction; a cache is a plain dict cleared when it reaches
+:data:`CACHE_SIZE`, which bounds memory whatever the input.
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import UTC, datetime, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+__all__ = [
+    "CACHE_SIZE",
+    "MONTHS",
+    "ClfTimeParser",
+    "IsoTimeParser",
+    "StrptimeParser",
+    "SyslogTimeParser",
+    "epoch_from_number",
+    "resolve_zone",
+]
+
+CACHE_SIZE = 4096
+MONTHS = {
+    name: index
+    for index, name in enumerate(
+        ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
+        start=1,
+    )
+}
+_DAY = 86400.0
+# Oldest and newest event times accepted: absurd years are attacker input.
+MIN_TS = calendar.timegm((1990, 1, 1, 0, 0, 0))
+MAX_TS = calendar.timegm((2200, 1, 1, 0, 0, 0))
+
+
+def resolve_zone(name: str | None) -> tzinfo:
+    """``"Europe/Paris"`` -> tzinfo; ``None``/``"UTC"`` -> UTC; ValueError if unknown."""
+    if name is None or name.upper() in ("UTC", "Z", "GMT"):
+        return UTC
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown time zone {name!r}") from exc
+
+
+def _check_range(ts: float) -> float:
+    if not MIN_TS <= ts < MAX_TS:
+        raise ValueError("timestamp out of range")
+    return ts
+
+
+def _local_to_epoch(y: int, mo: int, d: int, h: int, mi: int, s: int, zone: tzinfo) -> float:
+    if zone is UTC:
+        return float(calendar.timegm((y, mo, d, h, mi, s)))
+    return datetime(y, mo, d, h, mi, s, tzinfo=zone).timestamp()
+
+
+def epoch_from_number(value: float) -> float:
+    """Epoch seconds from seconds, milliseconds, microseconds or nanoseconds by magnitude."""
+    magnitude = abs(value)
+    if magnitude >= 1e17:
+        value /= 1e9
+    elif magnitude >= 1e14:
+        value /= 1e6
+    elif magnitude >= 1e11:
+        value /= 1e3
+    return _check_range(float(value))
+
+
+class ClfTimeParser:
+    """Common Log Format time: ``10/Oct/2000:13:55:36 -0700`` (optionally ``.123``)."""
+
+    def __init__(self) -> None:
+        self._cache: dict[str, float] = {}
+
+    def parse(self, text: str) -> float:
+        """Epoch seconds of a CLF timestamp (without the brackets)."""
+        cached = self._cache.get(text)
+        if cached is not None:
+            return cached
+        ts = self._convert(text)
+        if len(self._cache) >= CACHE_SIZE:
+            self._cache.clear()
+        self._cache[text] = ts
+        return ts
+
+    @staticmethod
+    def _convert(text: str) -> float:
+        # dd/Mon/yyyy:HH:MM:SS[.fff] +hhmm
+        if len(text) < 26 or text[2] != "/" or text[6] != "/" or text[11] != ":":
+            raise ValueError("not a CLF timestamp")
+        stamp, _, offset = text.rpartition(" ")
+        fraction = 0.0
+        if len(stamp) > 20:
+            if stamp[20] != "." or not stamp[21:].isdigit():
+                raise ValueError("bad fraction")
+            fraction = float("0" + stamp[20:])
+        month = MONTHS.get(stamp[3:6])
+        if month is None:
+            raise ValueError("bad month")
+        parts = (stamp[0:2], stamp[7:11], stamp[12:14], stamp[15:17], stamp[18:20])
+        if not all(p.isdigit() for p in parts):
+            raise ValueError("bad digits")
+        day, year, hour, minute, second = (int(p) for p in parts)
+        ts = float(calendar.timegm((year, month, day, hour, minute, second)))
+        return _check_range(ts - _parse_offset(offset) + fraction)
+
+
+def _parse_offset(offset: str) -> float:
+    """``+0200``/``-07:00``/``Z`` -> seconds east of UTC."""
+    if offset in ("Z", "z", "UTC", "GMT"):
+        return 0.0
+    digits = offset[1:].replace(":", "")
+    if offset[:1] not in ("+", "-") or len(digits) != 4 or not digits.isdigit():
+        raise ValueError("bad UTC offset")
+    seconds = int(digits[:2]) * 3600 + int(digits[2:]) * 60
+    return float(seconds if offset[0] == "+" else -seconds)
+
+
+class IsoTimeParser:
+    """ISO 8601 / RFC 3339 / RFC 5424 timestamps, naive ones read in ``zone``."""
+
+    def __init__(self, zone: tzinfo = UTC) -> None:
+        self.zone = zone
+        self._cache: dict[str, float] = {}
+
+    def parse(self, text: str) -> float:
+        """Epoch seconds; the per-second cache keys on everything but the fraction."""
+        if len(text) > 64:
+            raise ValueError("timestamp too long")
+        head, fraction, tail = _split_fraction(text)
+        key = head + tail
+        base = self._cache.get(key)
+        if base is None:
+            base = self._convert(key)
+            if len(self._cache) >= CACHE_SIZE:
+                self._cache.clear()
+            self._cache[key] = base
+        return base + fraction
+
+    def _convert(self, text: str) -> float:
+        if text.endswith(("z", "Z")):
+            text = text[:-1] + "+00:00"
+        moment = datetime.fromisoformat(text)
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=self.zone)
+        return _check_range(moment.timestamp())
+
+
+def _split_fraction(text: str) -> tuple[str, float, str]:
+    """``2026-01-02T03:04:05.678+01:00`` -> (``...05``, 0.678, ``+01:00``)."""
+    dot = text.find(".", 10)
+    if dot < 0:
+        dot = text.find(",", 10)  # log4j/Python logging use a comma
+    if dot < 0:
+        return text, 0.0, ""
+    end = dot + 1
+    while end < len(text) and text[end].isdigit():
+        end += 1
+    digits = text[dot + 1 : end]
+    if not digits:
+        return text, 0.0, ""
+    return text[:dot], float("0." + digits[:9]), text[end:]
+
+
+class SyslogTimeParser:
+    """RFC 3164 ``Mmm dd HH:MM:SS`` with year inference, read in ``zone``.
+
+    The year is not in the line.  The first line is placed in the year that
+    puts it at most one day after ``reference`` (the wall clock when the file
+    is read); after that each line is placed nearest to the previous event
+    time, so a file that runs across New Year moves to the next year instead
+    of jumping back eleven months.
+    """
+
+    def __init__(self, zone: tzinfo = UTC, reference: float | None = None) -> None:
+        self.zone = zone
+        self._reference = reference
+        self._last: float | None = None
+        self._cache: dict[tuple[int, str], float] = {}
+
+    def parse(self, text: str) -> float:
+        """Epoch seconds of ``"Dec 10 06:55:46"`` (a ``.ffffff`` fraction is allowed)."""
+        head, fraction, _ = _split_fraction_plain(text)
+        if self._last is None:
+            ref = self._reference
+            if ref is None:
+                ref = datetime.now(UTC).timestamp()
+            year = datetime.fromtimestamp(ref, UTC).year
+            ts = self._at(year, head)
+            if ts > ref + _DAY:
+                ts = self._at(year - 1, head)
+        else:
+            year = datetime.fromtimestamp(self._last, UTC).year
+            ts = self._at(year, head)
+            if ts < self._last - 180 * _DAY:
+                ts = self._at(year + 1, head)
+            elif ts > self._last + 180 * _DAY:
+                ts = self._at(year - 1, head)
+        self._last = ts
+        return ts + fraction
+
+    def _at(self, year: int, head: str) -> float:
+        key = (year, head)
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        month = MONTHS.get(head[0:3])
+        day_text = head[4:6].strip()
+        clock = head[7:15]
+        if (
+            month is None
+            or head[3] != " "
+            or not day_text.isdigit()
+            or len(clock) != 8
+            or clock[2] != ":"
+            or clock[5] != ":"
+        ):
+            raise ValueError("not an RFC 3164 timestamp")
+        hour, minute, second = (int(p) for p in clock.split(":"))
+        day = int(day_text)
+        if month == 2 and day == 29 and not calendar.isleap(year):
+            year -= 1  # Feb 29 only exists in leap years: the nearest earlier one
+        ts = _check_range(_local_to_epoch(year, month, day, hour, minute, second, self.zone))
+        if len(self._cache) >= CACHE_SIZE:
+            self._cache.clear()
+        self._cache[key] = ts
+        return ts
+
+
+def _split_fraction_plain(text: str) -> tuple[str, float, str]:
+    if len(text) > 15 and text[15] == ".":
+        digits = text[16:].split(" ", 1)[0]
+        if digits.isdigit():
+            return text[:15], float("0." + digits[:9]), ""
+    return text[:15], 0.0, ""
+
+
+class StrptimeParser:
+    """A user-given ``strftime`` format (``%Y-%m-%d %H:%M:%S``), cached per string.
+
+    A format without ``%z`` is read in ``zone``.
+    """
+
+    def __init__(self, fmt: str, zone: tzinfo = UTC) -> None:
+        self.fmt = fmt
+        self.zone = zone
+        self._cache: dict[str, float] = {}
+
+    def parse(self, text: str) -> float:
+        """Epoch seconds of ``text`` read with the configured format."""
+        cached = self._cache.get(text)
+        if cached is not None:
+            return cached
+        if len(text) > 64:
+            raise ValueError("timestamp too long")
+        moment = datetime.strptime(text, self.fmt)  # noqa: DTZ007 - zone applied below
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=self.zone)
+        ts = _check_range(moment.timestamp())
+        if len(self._cache) >= CACHE_SIZE:
+            self._cache.clear()
+        self._cache[text] = ts
+        return ts
