@@ -1,0 +1,82 @@
+"""What a replay saw: counts, time range and bounded top lists."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from sentinel.records import Event
+
+__all__ = ["BoundedCounter", "ReplaySummary"]
+
+
+class BoundedCounter:
+    """A counter of at most ``capacity`` keys (attacker-controlled keys must not grow memory).
+
+    When full, the half with the smallest counts is dropped; counts of keys
+    seen after that are lower bounds.  ``pruned`` says how many keys went.
+    """
+
+    def __init__(self, capacity: int = 20_000) -> None:
+        self.capacity = capacity
+        self.counts: Counter[str] = Counter()
+        self.pruned = 0
+
+    def add(self, key: str | None) -> None:
+        """Count one occurrence of ``key`` (``None`` is ignored)."""
+        if key is None:
+            return
+        counts = self.counts
+        counts[key] += 1
+        if len(counts) > self.capacity:
+            keep = counts.most_common(self.capacity // 2)
+            self.pruned += len(counts) - len(keep)
+            self.counts = Counter(dict(keep))
+
+    def top(self, n: int) -> list[tuple[str, int]]:
+        """The ``n`` most frequent keys."""
+        return self.counts.most_common(n)
+
+
+@dataclass
+class ReplaySummary:
+    """Accumulates what a replay read; filled by :class:`~sentinel.pipeline.Replayer`."""
+
+    lines: int = 0
+    parsed: int = 0
+    rejected: Counter[str] = field(default_factory=Counter)
+    notes: Counter[str] = field(default_factory=Counter)
+    kinds: Counter[str] = field(default_factory=Counter)
+    first_ts: float = math.inf
+    last_ts: float = -math.inf
+    clients: BoundedCounter = field(default_factory=BoundedCounter)
+    users: BoundedCounter = field(default_factory=BoundedCounter)
+    paths: BoundedCounter = field(default_factory=BoundedCounter)
+    formats: dict[str, str] = field(default_factory=dict)
+
+    def add_event(self, event: Event) -> None:
+        """Fold one parsed event into the summary."""
+        self.parsed += 1
+        self.kinds[event.kind.value] += 1
+        ts = event.ts
+        if ts < self.first_ts:
+            self.first_ts = ts
+        if ts > self.last_ts:
+            self.last_ts = ts
+        self.clients.add(event.client_ip)
+        self.users.add(event.user)
+        self.paths.add(event.path)
+
+    def add_counters(self, rejected: Iterable[tuple[str, int]], notes: Iterable[tuple[str, int]]) -> None:
+        """Merge a parser's reject and note counters."""
+        for reason, count in rejected:
+            self.rejected[reason] += count
+        for reason, count in notes:
+            self.notes[reason] += count
+
+    @property
+    def parse_share(self) -> float:
+        """Share of lines that became events."""
+        return self.parsed / self.lines if self.lines else 0.0
