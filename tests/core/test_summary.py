@@ -1,0 +1,45 @@
+"""Replay summary accumulation."""
+
+from __future__ import annotations
+
+from sentinel.records import Event, EventKind
+from sentinel.summary import BoundedCounter, ReplaySummary
+
+
+class TestBoundedCounter:
+    """Bounded top-k counting."""
+
+    def test_capacity_is_respected(self) -> None:
+        """Distinct keys beyond capacity are pruned and counted."""
+        counter = BoundedCounter(capacity=100)
+        for i in range(1000):
+            counter.add(f"k{i}")
+        assert len(counter.counts) <= 100
+        assert counter.pruned > 0
+
+    def test_heavy_hitter_survives_pruning(self) -> None:
+        """A frequent key stays on top while rare keys churn."""
+        counter = BoundedCounter(capacity=50)
+        for i in range(2000):
+            counter.add("heavy")
+            counter.add(f"rare{i}")
+        assert counter.top(1)[0][0] == "heavy"
+
+    def test_none_is_ignored(self) -> None:
+        """None keys are not counted."""
+        counter = BoundedCounter()
+        counter.add(None)
+        assert counter.top(5) == []
+
+
+class TestReplaySummary:
+    """ReplaySummary.add_event."""
+
+    def test_time_range_and_kinds(self) -> None:
+        """First/last event time and per-kind counts follow the events."""
+        summary = ReplaySummary()
+        summary.add_event(Event(200.0, EventKind.AUTH_FAILURE, user="root"))
+        summary.add_event(Event(100.0, EventKind.HTTP_REQUEST, client_ip="1.2.3.4", path="/"))
+        assert (summary.first_ts, summary.last_ts) == (100.0, 200.0)
+        assert summary.kinds == {"auth_failure": 1, "http_request": 1}
+        assert summary.users.top(1) == [("root", 1)]
