@@ -20,6 +20,7 @@ __all__ = [
     "CACHE_SIZE",
     "MONTHS",
     "ClfTimeParser",
+    "CtimeParser",
     "IsoTimeParser",
     "StrptimeParser",
     "SyslogTimeParser",
@@ -57,7 +58,15 @@ def _check_range(ts: float) -> float:
     return ts
 
 
-def _local_to_epoch(y: int, mo: int, d: int, h: int, mi: int, s: int, zone: tzinfo) -> float:
+def _check_clock(day: int, hour: int, minute: int, second: int) -> None:
+    """Reject fields ``calendar.timegm`` would silently roll over (``32/Oct``, ``25:00``)."""
+    if not (1 <= day <= 31 and hour < 24 and minute < 60 and second <= 60):
+        raise ValueError("field out of range")
+
+
+def _local_to_epoch(  # noqa: PLR0917 - mirrors the datetime constructor
+    y: int, mo: int, d: int, h: int, mi: int, s: int, zone: tzinfo
+) -> float:
     if zone is UTC:
         return float(calendar.timegm((y, mo, d, h, mi, s)))
     return datetime(y, mo, d, h, mi, s, tzinfo=zone).timestamp()
@@ -110,8 +119,60 @@ class ClfTimeParser:
         if not all(p.isdigit() for p in parts):
             raise ValueError("bad digits")
         day, year, hour, minute, second = (int(p) for p in parts)
+        _check_clock(day, hour, minute, second)
         ts = float(calendar.timegm((year, month, day, hour, minute, second)))
         return _check_range(ts - _parse_offset(offset) + fraction)
+
+
+class CtimeParser:
+    """``ctime``-style time as Apache error logs write it, read in ``zone``.
+
+    ``Sun Dec 04 04:47:44 2005`` (Apache 2.2) or ``Wed Oct 11 14:32:52.123456
+    2000`` (Apache 2.4, microseconds); the day of the week is not checked
+    (it is redundant) and a space-padded day (``Dec  4``) is accepted.
+    """
+
+    def __init__(self, zone: tzinfo = UTC) -> None:
+        self.zone = zone
+        self._cache: dict[str, float] = {}
+
+    def parse(self, text: str) -> float:
+        """Epoch seconds; the per-second cache keys on everything but the fraction."""
+        fraction = 0.0
+        dot = text.find(".", 16)
+        key = text
+        if dot >= 0:
+            end = text.find(" ", dot)
+            digits = text[dot + 1 : end] if end >= 0 else ""
+            if not digits.isdigit() or len(digits) > 9:
+                raise ValueError("bad fraction")
+            fraction = float("0." + digits)
+            key = text[:dot] + text[end:]
+        base = self._cache.get(key)
+        if base is None:
+            base = self._convert(key)
+            if len(self._cache) >= CACHE_SIZE:
+                self._cache.clear()
+            self._cache[key] = base
+        return base + fraction
+
+    def _convert(self, text: str) -> float:
+        parts = text.split()
+        if len(parts) != 5 or len(text) > 40:
+            raise ValueError("not a ctime timestamp")
+        _weekday, month_name, day, clock, year = parts
+        month = MONTHS.get(month_name)
+        fields = clock.split(":")
+        numbers = (day, year, *fields)
+        if month is None or len(fields) != 3 or not all(n.isdigit() for n in numbers):
+            raise ValueError("not a ctime timestamp")
+        hour, minute, second = (int(f) for f in fields)
+        _check_clock(int(day), hour, minute, second)
+        moment = (int(year), month, int(day), hour, minute, second)
+        try:
+            return _check_range(_local_to_epoch(*moment, self.zone))
+        except (OverflowError, ValueError) as exc:  # day 31 of June, hour 25 ...
+            raise ValueError("impossible date") from exc
 
 
 def _parse_offset(offset: str) -> float:
@@ -262,7 +323,7 @@ class StrptimeParser:
             return cached
         if len(text) > 64:
             raise ValueError("timestamp too long")
-        moment = datetime.strptime(text, self.fmt)  # noqa: DTZ007 - zone applied below
+        moment = datetime.strptime(text, self.fmt)
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=self.zone)
         ts = _check_range(moment.timestamp())

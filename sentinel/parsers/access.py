@@ -1,0 +1,538 @@
+"""Web server logs: nginx/Apache access logs in their common shapes, and Apache error logs.
+
+Formats (registry name -> class):
+
+- ``combined`` / ``nginx`` / ``apache``: :class:`CombinedParser`
+- ``common``: :class:`CommonParser`
+- ``vhost_combined``: :class:`VhostCombinedParser` (``%v:%p`` + combined)
+- ``combined_timed``: :class:`TimedCombinedParser` (combined +
+  ``$request_time $upstream_response_time``)
+- ``nginx_json``: :class:`NginxJsonParser` (``log_format ... escape=json '{...}'``)
+- ``nginx_log_format``: :class:`LogFormatParser` (any ``log_format`` string)
+- ``apache_error``: :class:`ApacheErrorParser` (Apache 2.2 and 2.4 error logs)
+
+Every access-log line that has a client, a time and a status yields an
+``http_request`` event even when its request line is not HTTP (``-``, a TLS
+handshake sent to port 80, garbage): those are attack signals, so method and
+path are ``None``, the raw request is kept in ``extra["request"]`` and the
+``bad_request`` note is counted.
+
+The fixed formats are hand-unrolled because they carry most of the traffic
+(the budget is ~3 µs per line, see ``bench/parse.py``): one regex ``match``,
+one ``groups()``, a cached timestamp, a positional ``Event``.  Each has two
+regexes: a fast one with ``"([^"]*)"`` fields, and an escape-aware one
+(``\\"`` inside quotes) that is about ten times slower and is only tried when
+the line contains a backslash; for lines without one the two are equivalent.
+
+.. versionadded:: 0.1
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import re
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar, cast
+
+from sentinel.parsers.base import MAX_FIELD_CHARS, LineParser, Reject
+from sentinel.parsers.logformat import (
+    FieldSink,
+    LogFormat,
+    compile_log_format,
+    parse_bytes,
+    parse_seconds,
+    parse_seconds_list,
+    parse_status,
+    protocol_extra,
+    split_request,
+    unescape,
+)
+from sentinel.parsers.options import ParserOptions
+from sentinel.parsers.timestamps import ClfTimeParser, CtimeParser, IsoTimeParser, resolve_zone
+from sentinel.records import EMPTY_EXTRA, EMPTY_METRICS, Event, EventKind, LineRef, RawLine
+
+__all__ = [
+    "ApacheErrorParser",
+    "CombinedParser",
+    "CommonParser",
+    "LogFormatParser",
+    "NginxJsonParser",
+    "TimedCombinedParser",
+    "VhostCombinedParser",
+]
+
+_HTTP = EventKind.HTTP_REQUEST
+# tuple.__new__ skips NamedTuple's Python-level __new__ (21 arguments): about
+# 0.3 µs per line on the hot path.
+_new_event = cast(Callable[[type[Event], tuple[Any, ...]], Event], tuple.__new__)
+
+# Building blocks.  Every variable-length field excludes the character that
+# ends it, so each group has one possible end and a match is a single pass.
+_HEAD = r"^(\S+) (\S+) (\S+) \[([^\]]*)\] "
+_Q = r'"([^"]*)"'
+_QE = r'"((?:[^"\\]|\\.)*)"'
+
+_STATUS_CACHE: dict[str, int] = {str(code): code for code in range(100, 1000)}
+
+
+def _compile_pair(body: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The fast and the escape-aware regex for a format written with ``{q}`` placeholders."""
+    return re.compile(body.format(q=_Q)), re.compile(body.format(q=_QE))
+
+
+_COMMON = _compile_pair(_HEAD + r"{q} (\S+) (\S+)\Z")
+# Combined tolerates fields appended after the user agent (kept in
+# extra["trailing"]): many sites add a few to the stock format.
+_COMBINED = _compile_pair(_HEAD + r"{q} (\S+) (\S+) {q} {q}(?: (.*))?\Z")
+_VHOST = _compile_pair(r"^(\S+) " + _HEAD[1:] + r"{q} (\S+) (\S+) {q} {q}\Z")
+# The upstream list may contain spaces ("0.010, 0.002 : 0.004") and is last.
+_TIMED = _compile_pair(_HEAD + r"{q} (\S+) (\S+) {q} {q} (\S+)(?: (.*))?\Z")
+
+
+class _AccessParser(LineParser):
+    """Shared machinery of the fixed access-log formats."""
+
+    pattern: ClassVar[str] = "access"
+    _regexes: ClassVar[tuple[re.Pattern[str], re.Pattern[str]]]
+
+    def __init__(self, options: ParserOptions | None = None, source: str = "") -> None:
+        super().__init__(options, source)
+        self._host = self.options.host
+        self._clf = ClfTimeParser()
+        self._fast_match = self._regexes[0].match
+        self._escaped_match = self._regexes[1].match
+        self._escaped_name = self.pattern + "_escaped"
+
+    def pattern_names(self) -> frozenset[str]:
+        """The format's pattern and its escape-aware variant."""
+        return frozenset({self.pattern, self._escaped_name})
+
+    def _groups(self, text: str) -> tuple[Any, ...] | None:
+        """Regex groups for ``text`` (unescaped when the line needed the slow regex)."""
+        if "\\" not in text:
+            match = self._fast_match(text)
+            if match is None:
+                return None
+            self.matched[self.pattern] += 1
+            return match.groups()
+        match = self._escaped_match(text)
+        if match is None:
+            return None
+        self.matched[self._escaped_name] += 1
+        return tuple(unescape(g) if g else g for g in match.groups())
+
+    def _event(  # noqa: PLR0917 - hot path: positional arguments are measurably faster
+        self,
+        origin: LineRef,
+        ip: str,
+        user: str,
+        stamp: str,
+        request: str,
+        status: str,
+        size: str,
+        referrer: str | None,
+        agent: str | None,
+        duration: float | None = None,
+        metrics: Mapping[str, float] = EMPTY_METRICS,
+        extra: Mapping[str, str] | None = None,
+    ) -> Event:
+        """Build the event from the common fields; slow branches only for odd values."""
+        try:
+            ts = self._clf.parse(stamp)
+        except ValueError:
+            raise Reject("bad_timestamp") from None
+        code = _STATUS_CACHE.get(status)
+        if code is None:
+            code = parse_status(status, self.notes)
+        if size.isdigit() and len(size) < 19:
+            nbytes: int | None = int(size)
+        else:
+            nbytes = parse_bytes(size, self.notes)
+        parts = split_request(request)
+        if parts is None:
+            method = path = query = None
+            if request and request != "-":
+                self.notes["bad_request"] += 1
+                extra = {**(extra or EMPTY_EXTRA), "request": request[:MAX_FIELD_CHARS]}
+            else:
+                self.notes["no_request"] += 1
+                extra = extra or EMPTY_EXTRA
+        else:
+            method, path, query, protocol = parts
+            if len(path) > MAX_FIELD_CHARS:
+                path = path[:MAX_FIELD_CHARS]
+                self.notes["field_truncated"] += 1
+            if extra is None:
+                extra = protocol_extra(protocol)
+            elif protocol is not None:
+                extra = {**extra, "protocol": protocol}
+        if referrer is not None and (referrer == "-" or not referrer):
+            referrer = None
+        if agent is not None:
+            if agent == "-" or not agent:
+                agent = None
+            elif len(agent) > MAX_FIELD_CHARS:
+                agent = agent[:MAX_FIELD_CHARS]
+                self.notes["field_truncated"] += 1
+        return _new_event(
+            Event,
+            (
+                ts,
+                _HTTP,
+                self.source,
+                self._host,
+                None if ip == "-" else ip,
+                None if user == "-" else user,
+                method,
+                path,
+                query,
+                code,
+                nbytes,
+                duration,
+                agent,
+                referrer,
+                None,
+                None,
+                None,
+                None,
+                metrics,
+                origin,
+                extra,
+            ),
+        )
+
+
+class CommonParser(_AccessParser):
+    """Common Log Format: ``%h %l %u %t "%r" %>s %b``."""
+
+    name = "common"
+    pattern = "common"
+    _regexes = _COMMON
+
+    def parse_text(self, text: str, raw: RawLine) -> Event | None:
+        """One CLF line."""
+        groups = self._groups(text)
+        if groups is None:
+            return None
+        ip, _ident, user, stamp, request, status, size = groups
+        return self._event(raw.ref, ip, user, stamp, request, status, size, None, None)
+
+
+class CombinedParser(_AccessParser):
+    """nginx/Apache combined: CLF + ``"%{Referer}i" "%{User-Agent}i"``.
+
+    Fields appended after the user agent are kept in ``extra["trailing"]``
+    (and noted), so a site's small additions do not lose the line.
+    """
+
+    name = "combined"
+    pattern = "combined"
+    _regexes = _COMBINED
+
+    def parse_text(self, text: str, raw: RawLine) -> Event | None:
+        """One combined line."""
+        groups = self._groups(text)
+        if groups is None:
+            return None
+        ip, _ident, user, stamp, request, status, size, referrer, agent, trailing = groups
+        extra = None
+        if trailing is not None:
+            self.notes["trailing_fields"] += 1
+            extra = {"trailing": trailing[:MAX_FIELD_CHARS]}
+        return self._event(
+            raw.ref, ip, user, stamp, request, status, size, referrer, agent, extra=extra
+        )
+
+
+class VhostCombinedParser(_AccessParser):
+    """Apache ``vhost_combined``: ``%v:%p %h %l %u %t "%r" %>s %O "%{Referer}i" "%{User-Agent}i"``.
+
+    The virtual host and port go to ``extra["vhost"]``/``extra["port"]``;
+    ``Event.host`` stays the machine (``ParserOptions.host``).
+    """
+
+    name = "vhost_combined"
+    pattern = "vhost_combined"
+    _regexes = _VHOST
+
+    def parse_text(self, text: str, raw: RawLine) -> Event | None:
+        """One vhost_combined line."""
+        groups = self._groups(text)
+        if groups is None:
+            return None
+        vhost_port, ip, _ident, user, stamp, request, status, size, referrer, agent = groups
+        vhost, sep, port = vhost_port.rpartition(":")
+        extra = {"vhost": vhost[:255], "port": port} if sep else {"vhost": vhost_port[:255]}
+        return self._event(
+            raw.ref, ip, user, stamp, request, status, size, referrer, agent, extra=extra
+        )
+
+
+class TimedCombinedParser(_AccessParser):
+    """Combined + `` $request_time $upstream_response_time`` (nginx).
+
+    ``request_time`` becomes ``Event.duration``; the upstream time (``-``, one
+    value or a list such as ``0.010, 0.002 : 0.004`` after retries and
+    internal redirects) becomes ``metrics["upstream_response_time"]``, the sum.
+    """
+
+    name = "combined_timed"
+    pattern = "combined_timed"
+    _regexes = _TIMED
+
+    def parse_text(self, text: str, raw: RawLine) -> Event | None:
+        """One timed combined line."""
+        groups = self._groups(text)
+        if groups is None:
+            return None
+        ip, _ident, user, stamp, request, status, size, referrer, agent, rt, upstream = groups
+        duration = None if rt == "-" else parse_seconds(rt, self.notes)
+        metrics = EMPTY_METRICS
+        if upstream is not None and upstream != "-":
+            total = parse_seconds_list(upstream)
+            if total is not None:
+                metrics = {"upstream_response_time": total}
+        return self._event(
+            raw.ref,
+            ip,
+            user,
+            stamp,
+            request,
+            status,
+            size,
+            referrer,
+            agent,
+            duration=duration,
+            metrics=metrics,
+        )
+
+
+class LogFormatParser(LineParser):
+    """Any nginx ``log_format`` (``ParserOptions.log_format``), compiled at construction.
+
+    See :mod:`sentinel.parsers.logformat` for the compilation and the
+    variables that map to event fields; other variables go to ``extra``.
+
+    Raises:
+        ValueError: no ``log_format`` given, or it is invalid (the message says why).
+    """
+
+    name = "nginx_log_format"
+
+    def __init__(self, options: ParserOptions | None = None, source: str = "") -> None:
+        super().__init__(options, source)
+        if not self.options.log_format:
+            raise ValueError("format nginx_log_format needs the log_format option")
+        self.log_format: LogFormat = compile_log_format(self.options.log_format)
+        self._host = self.options.host
+        self._clf = ClfTimeParser()
+        self._iso = IsoTimeParser(resolve_zone(self.options.timezone))
+        self._named = tuple(enumerate(self.log_format.variables))
+
+    def pattern_names(self) -> frozenset[str]:
+        """The compiled format, and its escape-aware variant when it has quoted fields."""
+        if any(self.log_format.quoted):
+            return frozenset({"log_format", "log_format_escaped"})
+        return frozenset({"log_format"})
+
+    def parse_text(self, text: str, raw: RawLine) -> Event | None:
+        """One line of the configured format."""
+        escaped = "\\" in text
+        regex = self.log_format.escaped if escaped else self.log_format.fast
+        match = regex.match(text)
+        if match is None:
+            return None
+        groups = match.groups()
+        quoted = self.log_format.quoted
+        sink = FieldSink(self._clf, self._iso, self.notes)
+        for index, name in self._named:
+            value = groups[index]
+            sink.put(name, unescape(value) if escaped and quoted[index] else value)
+        event = sink.build(self.source, self._host, raw.ref)
+        self.matched["log_format_escaped" if escaped and any(quoted) else "log_format"] += 1
+        return event
+
+
+# JSON key -> the nginx variable it carries.  Keys not listed are kept as-is
+# (a key that *is* a variable name maps through VARIABLES; others go to extra).
+_JSON_ALIASES: Mapping[str, str] = {
+    "@timestamp": "time_iso8601",
+    "timestamp": "time_iso8601",
+    "time": "time_iso8601",
+    "client_ip": "remote_addr",
+    "client": "remote_addr",
+    "ip": "remote_addr",
+    "method": "request_method",
+    "user_agent": "http_user_agent",
+    "referer": "http_referer",
+    "referrer": "http_referer",
+    "user": "remote_user",
+    "duration": "request_time",
+    "x_forwarded_for": "http_x_forwarded_for",
+}
+
+
+class NginxJsonParser(LineParser):
+    """nginx JSON access logs (``log_format name escape=json '{...}'``).
+
+    Accepts the usual key names: ``time_iso8601``/``time_local``/``@timestamp``/
+    ``msec``, ``remote_addr``/``client_ip``, ``request`` or
+    ``request_method`` + ``request_uri`` (or ``uri`` + ``args``), ``status``,
+    ``body_bytes_sent``/``bytes_sent``, ``request_time``, ``http_user_agent``,
+    ``http_referer``, ``remote_user``, ``host``/``server_name``.  Values may be
+    strings (as nginx writes them) or numbers.  Other scalar keys go to
+    ``extra``; nested objects are skipped and noted.
+    """
+
+    name = "nginx_json"
+
+    def __init__(self, options: ParserOptions | None = None, source: str = "") -> None:
+        super().__init__(options, source)
+        self._host = self.options.host
+        self._clf = ClfTimeParser()
+        self._iso = IsoTimeParser(resolve_zone(self.options.timezone))
+
+    def pattern_names(self) -> frozenset[str]:
+        """One pattern: a JSON object."""
+        return frozenset({"nginx_json"})
+
+    def parse_text(self, text: str, raw: RawLine) -> Event | None:
+        """One JSON object per line."""
+        text = text.strip()
+        if not text.startswith("{"):
+            raise Reject("not_json")
+        try:
+            record = json.loads(text)
+        except (ValueError, RecursionError):
+            raise Reject("bad_json") from None
+        if not isinstance(record, dict):
+            raise Reject("not_json")
+        sink = FieldSink(self._clf, self._iso, self.notes)
+        for key, value in record.items():
+            if isinstance(value, str):
+                string = value
+            elif isinstance(value, bool) or value is None:
+                continue
+            elif isinstance(value, int | float):
+                string = repr(value) if isinstance(value, float) else str(value)
+            else:
+                self.notes["nested_field"] += 1
+                continue
+            name = _JSON_ALIASES.get(key, key)
+            if name == "time_iso8601":
+                name = _time_variable(string)
+            sink.put(name[:64], string)
+        event = sink.build(self.source, self._host, raw.ref)
+        self.matched["nginx_json"] += 1
+        return event
+
+
+# [time] [module:level] [pid N:tid M] [client ip:port] message.  Each optional
+# bracket block is bounded and excludes "]", so there is one way to match.
+_APACHE_ERROR = re.compile(
+    r"^\[([^\]]{1,64})\] "
+    r"\[(?:([^\]:]{0,64}):)?([A-Za-z0-9]{1,16})\]"
+    r"(?: \[pid (\d{1,10})(?::tid (\d{1,24}))?\])?"
+    r"(?: \[client ([^\]]{1,128})\])?"
+    r" ?(.*)\Z"
+)
+
+
+class ApacheErrorParser(LineParser):
+    """Apache error log, 2.2 and 2.4 styles, as ``app`` events.
+
+    ``[Sun Dec 04 04:47:44 2005] [notice] message`` and ``[Wed Oct 11
+    14:32:52.123456 2000] [core:error] [pid 1234:tid 5678] [client
+    1.2.3.4:5678] AH00124: message``.  The level (and module, and ``AH``
+    error code when present) go to ``extra``; the client address (without
+    its port) to ``client_ip``.  Times carry no offset: they are read in
+    ``ParserOptions.timezone``.
+    """
+
+    name = "apache_error"
+
+    def __init__(self, options: ParserOptions | None = None, source: str = "") -> None:
+        super().__init__(options, source)
+        self._host = self.options.host
+        self._time = CtimeParser(resolve_zone(self.options.timezone))
+
+    def pattern_names(self) -> frozenset[str]:
+        """Apache 2.2 (level only) and 2.4 (module:level, pid) lines."""
+        return frozenset({"apache_2_2", "apache_2_4"})
+
+    def parse_text(self, text: str, raw: RawLine) -> Event | None:
+        """One error-log line."""
+        match = _APACHE_ERROR.match(text)
+        if match is None:
+            return None
+        stamp, module, level, pid, tid, client, message = match.groups()
+        try:
+            ts = self._time.parse(stamp)
+        except ValueError:
+            raise Reject("bad_timestamp") from None
+        extra: dict[str, str] = {"level": level.lower()}
+        if module:
+            extra["module"] = module
+        if tid:
+            extra["tid"] = tid
+        if len(message) > MAX_FIELD_CHARS:
+            message = message[:MAX_FIELD_CHARS]
+            self.notes["field_truncated"] += 1
+        if message.startswith("AH") and message[2:7].isdigit() and message[7:8] == ":":
+            extra["code"] = message[:7]
+        client_ip = None
+        if client is not None:
+            client_ip = _client_address(client, has_port=module is not None or bool(pid))
+            if client_ip is None:
+                self.notes["bad_client"] += 1
+                extra["client"] = client
+        self.matched["apache_2_4" if module is not None or pid else "apache_2_2"] += 1
+        return Event(
+            ts,
+            EventKind.APP,
+            self.source,
+            self._host,
+            client_ip,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            "apache",
+            int(pid) if pid else None,
+            message,
+            None,
+            EMPTY_METRICS,
+            raw.ref,
+            extra,
+        )
+
+
+def _time_variable(value: str) -> str:
+    """Which time variable a generic time key holds: ISO 8601, CLF or epoch seconds."""
+    if value[:1].isdigit() and value[2:3] == "/":
+        return "time_local"  # "@timestamp" holding a CLF time
+    if value.replace(".", "", 1).isdigit():
+        return "msec"
+    return "time_iso8601"
+
+
+def _client_address(text: str, *, has_port: bool) -> str | None:
+    """``1.2.3.4`` (2.2) or ``1.2.3.4:5678`` / ``2001:db8::1:5678`` (2.4) -> the IP.
+
+    Apache 2.4 always appends ``:port``, even to an IPv6 address without
+    brackets (so ``2001:db8::1:5678`` is address ``2001:db8::1``); 2.2 never does.
+    """
+    candidate = text.strip()
+    if has_port:
+        candidate = candidate.rpartition(":")[0]
+    candidate = candidate.removeprefix("[").removesuffix("]")
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return None
