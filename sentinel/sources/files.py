@@ -1,0 +1,912 @@
+"""The file source: tail globs of log files without losing a line.
+
+Reading model
+    :meth:`FileSource.read_batch` is non-blocking and returns what is
+    available now.  The consumer processes the batch and commits its
+    ``positions`` in the same SQLite transaction as its results (see
+    :mod:`sentinel.sources.checkpoints`).  Nothing is read ahead beyond one
+    chunk per file, so a slow consumer makes the tailer read slower
+    (back-pressure) and file lines are never dropped.
+    :meth:`FileSource.iter_batches` wraps this in a follow loop (tail mode,
+    woken by inotify through :mod:`sentinel.sources.watch`, polling as the
+    fallback) or a read-to-end loop (replay and backfill).
+
+Identity and rotation
+    Files are identified by fingerprint (:mod:`sentinel.sources.fingerprint`)
+    and read through an open descriptor, so a file renamed by a rotation is
+    read to its end before it is closed (``rotate_wait`` seconds after its
+    last growth), even if it was deleted or compressed meanwhile.  A path that
+    now holds another file counts as a rotation.  A file that shrinks below
+    the read offset, or whose first bytes change, was truncated in place
+    (copytruncate): the rotated copy is looked up among the siblings by
+    fingerprint (``.gz`` included) and read from where the original stopped;
+    the new content is read from 0.  Bytes that cannot be recovered that way
+    are counted in ``bytes_possibly_lost``.  A writer's lines that land
+    between logrotate's copy and its truncate exist in neither file: no
+    reader can see or count them (see the copytruncate test).
+
+Start position (``start_at``)
+    ``checkpoint`` (default): resume every file from its committed position;
+    a file with none is read from its beginning: on the first run too, so
+    the backlog already on disk is processed.  Choose ``end`` to skip it.
+    ``beginning``: ignore checkpoints and read every file from byte 0
+    (re-processing).  ``end``: files present at start are read from their
+    end (checkpoints ignored; lines written while Sentinel was stopped are
+    skipped); files that appear later are read from their beginning.
+
+Crash re-reads
+    Before a batch is returned, the source records how far it handed lines
+    out (``delivered``, outside the consumer's transaction).  After a restart,
+    lines delivered again from below that mark are counted in
+    ``lines_reread_after_crash`` / ``bytes_reread_after_crash``; they are
+    bounded by the batches that were delivered but not committed.
+
+.. versionadded:: 0.1
+"""
+
+from __future__ import annotations
+
+import errno
+import glob
+import os
+import re
+import secrets
+import stat
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from fnmatch import fnmatch
+from typing import Literal, NamedTuple
+
+import structlog
+
+from sentinel.clock import Clock
+from sentinel.records import Position, RawLine
+from sentinel.sources.batch import Batch
+from sentinel.sources.checkpoints import CheckpointStore
+from sentinel.sources.fingerprint import (
+    HeadToken,
+    Identity,
+    identify,
+    is_compressed,
+    open_compressed,
+    read_head,
+)
+from sentinel.sources.history import history_files
+from sentinel.sources.lines import LineSplitter, MultilineJoiner
+from sentinel.sources.tracking import Tracked, parse_cursor
+from sentinel.sources.watch import Watcher
+
+__all__ = ["COUNTERS", "Batch", "FileSource", "FileSourceOptions"]
+
+_log = structlog.get_logger("sentinel.sources")
+
+StartAt = Literal["checkpoint", "beginning", "end"]
+
+# One pread per refill.  Big enough that the per-chunk overhead vanishes,
+# small enough to keep memory per file low (a few hundred KiB).
+_CHUNK = 256 * 1024
+_BINARY_SAMPLE = 8000
+
+#: Counter names reported by :meth:`FileSource.counters`.
+COUNTERS: tuple[str, ...] = (
+    "lines_read",
+    "bytes_read",
+    "rotations",
+    "truncations",
+    "lines_reread_after_crash",
+    "bytes_reread_after_crash",
+    "bytes_possibly_lost",
+    "copies_recovered",
+    "files_opened",
+    "files_closed",
+    "files_recovered",
+    "files_skipped_binary",
+    "lines_truncated",
+    "bytes_discarded",
+    "multiline_splits",
+    "warnings",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class FileSourceOptions:
+    """Configuration of one file source.  :meth:`validate` does no I/O."""
+
+    name: str
+    """Source name; checkpoints and counters are kept per name."""
+    paths: tuple[str, ...]
+    """Glob patterns of the files to read (``*``, ``?``, ``[...]``; symlinks followed)."""
+    exclude: tuple[str, ...] = ()
+    """Glob patterns (fnmatch on the full path) of matched files to ignore."""
+    start_at: StartAt = "checkpoint"
+    """Where to start: see the module documentation."""
+    max_line_bytes: int = 65536
+    """Longer lines are cut to this many bytes (``truncated=True``); the rest is counted."""
+    multiline_start: str | None = None
+    """Regex (Python ``re``) matching the first line of a record; other lines join it."""
+    multiline_max_lines: int = 500
+    """A record this long is emitted; the next line starts a new record."""
+    multiline_timeout: float = 2.0
+    """Seconds without new data after which a held multi-line record is emitted."""
+    poll_interval: float = 1.0
+    """Seconds between polls when no inotify event arrives."""
+    rescan_interval: float = 5.0
+    """Seconds between glob rescans (inotify events trigger earlier ones)."""
+    rotate_wait: float = 5.0
+    """Seconds a rotated or deleted file is kept open after its last growth."""
+    fingerprint_bytes: int = 256
+    """How many leading bytes identify a file."""
+    use_inotify: bool = True
+    """Wake on inotify events (watchdog); polling is the fallback either way."""
+
+    def validate(self) -> None:
+        """Check every field.
+
+        Raises:
+            ValueError: Naming the first invalid field.
+        """
+        if not self.name or not self.name.strip():
+            raise ValueError("name: must not be empty")
+        if not self.paths:
+            raise ValueError("paths: at least one glob pattern is required")
+        for field, patterns in (("paths", self.paths), ("exclude", self.exclude)):
+            # Settings may hand over any sequence; a bare string would glob per character.
+            given: object = patterns
+            if not isinstance(given, tuple | list) or not all(
+                isinstance(p, str) and p for p in given
+            ):
+                raise ValueError(f"{field}: must be a list of non-empty strings")
+        if self.start_at not in ("checkpoint", "beginning", "end"):
+            raise ValueError(
+                f"start_at: {self.start_at!r} is not one of 'checkpoint', 'beginning', 'end'"
+            )
+        _positive_int("max_line_bytes", self.max_line_bytes, 16, 1 << 26)
+        _positive_int("multiline_max_lines", self.multiline_max_lines, 1, 100_000)
+        _positive_int("fingerprint_bytes", self.fingerprint_bytes, 16, 1 << 20)
+        for field in ("multiline_timeout", "poll_interval", "rescan_interval", "rotate_wait"):
+            value = getattr(self, field)
+            if isinstance(value, bool) or not isinstance(value, int | float) or not value >= 0:
+                raise ValueError(f"{field}: must be a number >= 0, got {value!r}")
+        if self.multiline_start is not None:
+            try:
+                re.compile(self.multiline_start.encode())
+            except (re.error, UnicodeEncodeError) as exc:
+                raise ValueError(f"multiline_start: invalid regex: {exc}") from None
+        if not isinstance(self.use_inotify, bool):
+            raise ValueError("use_inotify: must be true or false")
+
+
+def _positive_int(field: str, value: object, low: int, high: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ValueError(f"{field}: must be an integer from {low} to {high}, got {value!r}")
+
+
+def _looks_binary(sample: bytes) -> bool:
+    """True when ``sample`` has NUL bytes after its start (git's heuristic).
+
+    Leading NULs are tolerated: a writer without ``O_APPEND`` leaves a hole of
+    zeros at the start of a file truncated under it (copytruncate).
+    """
+    return b"\0" in sample.lstrip(b"\0")
+
+
+class FileSource:
+    """Reads lines from the files matched by ``options.paths``.
+
+    Use from one thread (the watchdog thread only sets flags).  The caller
+    owns ``store`` and closes it after :meth:`close`.
+
+    Args:
+        options: The source configuration (validated here).
+        store: Where checkpoints are loaded from and starting points recorded.
+        clock: Wall/monotonic time for rescans, rotation grace and timeouts.
+
+    Raises:
+        ValueError: ``options`` is invalid.
+    """
+
+    def __init__(self, options: FileSourceOptions, store: CheckpointStore, clock: Clock) -> None:
+        options.validate()
+        self.options = options
+        self.name = options.name
+        self._store = store
+        self._clock = clock
+        self._joiner_re = (
+            re.compile(options.multiline_start.encode()) if options.multiline_start else None
+        )
+        self._files: list[Tracked] = []
+        self._by_inode: dict[tuple[int, int], Tracked] = {}
+        self._ignored: set[tuple[int, int]] = set()
+        self._warned: dict[str, str] = {}
+        self._counters = dict.fromkeys(COUNTERS, 0)
+        self._pending_positions: list[Position] = []
+        self._rr = 0
+        self._hint = threading.Event()
+        self._rescan_requested = True
+        self._next_rescan = 0.0
+        self._watcher: Watcher | None = None
+        self._closed = False
+        self._exhausted = False
+        self._committed = store.load(self.name)
+        self._delivered = store.delivered(self.name)
+        self._resumed: set[str] = set()
+        self._rescan(self._clock.monotonic(), initial=True)
+        if options.start_at == "checkpoint":
+            self._recover_orphans()
+
+    # ------------------------------------------------------------------ public
+
+    def counters(self) -> dict[str, int]:
+        """A snapshot of the counters (names in :data:`COUNTERS`)."""
+        counts = dict(self._counters)
+        for t in self._files:
+            counts["lines_truncated"] += t.splitter.lines_truncated
+            counts["bytes_discarded"] += t.splitter.bytes_discarded
+            if t.joiner is not None:
+                counts["multiline_splits"] += t.joiner.splits
+        return counts
+
+    @property
+    def open_files(self) -> list[str]:
+        """Paths of the files currently open (rotated ones included)."""
+        return [t.path for t in self._files]
+
+    def read_batch(self, max_lines: int = 1000) -> Batch:
+        """Lines available now, at most ``max_lines`` (non-blocking).
+
+        Returns:
+            A batch, possibly empty; commit its positions once processed.
+        """
+        return self._read(max_lines, final=False)
+
+    def iter_batches(
+        self, follow: bool, stop: threading.Event | None = None, max_lines: int = 1000
+    ) -> Iterator[Batch]:
+        """Yield batches until ``stop`` is set (``follow``) or every file is at EOF.
+
+        With ``follow=False`` (replay, backfill) the last unterminated line of
+        each file is delivered and the generator ends; with ``follow=True`` it
+        waits for more data (inotify or polling) until ``stop`` is set.
+        Empty batches are not yielded; batches with only positions are.
+        """
+        while not (stop is not None and stop.is_set()):
+            self._hint.clear()
+            batch = self._read(max_lines, final=False)
+            if batch:
+                yield batch
+            if len(batch.lines) >= max_lines:
+                continue
+            if not follow:
+                yield from self._finish(max_lines)
+                return
+            if not batch.lines:
+                self.wait()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until inotify reports activity or ``timeout`` passes.
+
+        ``timeout`` defaults to ``poll_interval``.  Starts the inotify watcher
+        on first use when ``use_inotify`` is set.  Returns True when woken by
+        an event.
+        """
+        if self.options.use_inotify and self._watcher is None and not self._closed:
+            self._watcher = Watcher(self.options.paths, self._on_event)
+            if not self._watcher.start():
+                self._counters["warnings"] += 1
+        return self._hint.wait(self.options.poll_interval if timeout is None else timeout)
+
+    def close(self) -> None:
+        """Stop watching and close every file (uncommitted lines are re-read next time)."""
+        self._closed = True
+        self._hint.set()
+        if self._watcher is not None:
+            self._watcher.stop()
+            self._watcher = None
+        for t in self._files:
+            t.close()
+        self._files.clear()
+        self._by_inode.clear()
+
+    def __enter__(self) -> FileSource:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------ read loop
+
+    def _on_event(self, structural: bool) -> None:
+        # Runs on watchdog's thread: only flags here.
+        if structural:
+            self._rescan_requested = True
+        self._hint.set()
+
+    def _finish(self, max_lines: int) -> Iterator[Batch]:
+        """Read-to-end: flush unterminated lines, close files, yield the rest."""
+        while True:
+            batch = self._read(max_lines, final=True)
+            if batch:
+                yield batch
+            if not batch.lines:
+                # Every file is closed: reading on would start them over.
+                self._exhausted = True
+                return
+
+    def _read(self, max_lines: int, final: bool) -> Batch:
+        if self._closed or self._exhausted:
+            return Batch()
+        now = self._clock.monotonic()
+        if not final and (self._rescan_requested or now >= self._next_rescan):
+            self._rescan(now)
+        lines: list[RawLine] = []
+        positions = self._pending_positions
+        self._pending_positions = []
+        delivered: list[Position] = []
+        for t in self._visit_order():
+            if len(lines) >= max_lines:
+                break
+            if t.fd is not None and not t.done:
+                self._check_replaced(t, now)
+            before = len(lines)
+            self._take(t, max_lines - len(lines), lines, now, final)
+            if len(lines) > before:
+                if t.reread_until:
+                    self._count_rereads(t, lines, before)
+                pos = t.position(self.name)
+                positions.append(pos)
+                delivered.append(pos)
+            if t.done and not t.pending:
+                positions.append(self._close(t))
+        if delivered:
+            self._store.note_delivered(delivered)
+        self._counters["lines_read"] += len(lines)
+        return Batch(tuple(lines), tuple(positions))
+
+    def _visit_order(self) -> list[Tracked]:
+        # Finished-but-open files (rotated, recovered) first: their lines are
+        # older.  Live files round-robin so one busy file cannot starve others.
+        old = [t for t in self._files if not t.live]
+        live = [t for t in self._files if t.live]
+        if live:
+            self._rr = (self._rr + 1) % len(live)
+            live = live[self._rr :] + live[: self._rr]
+        return old + live
+
+    def _take(self, t: Tracked, limit: int, out: list[RawLine], now: float, final: bool) -> None:
+        got = 0
+        while got < limit:
+            got += t.take(limit - got, out)
+            if got >= limit or t.done:
+                return
+            if not self._refill(t, now) and not self._at_eof(t, now, final):
+                return
+
+    def _refill(self, t: Tracked, now: float) -> bool:
+        """Read one chunk into ``t.ready``; False at EOF."""
+        try:
+            chunk = t.read(_CHUNK)
+        except (OSError, EOFError) as exc:
+            self._warn(t.path, "source.file.read_failed", error=str(exc))
+            t.done = True
+            return False
+        if not chunk:
+            if t.eof_since is None:
+                t.eof_since = now
+            return False
+        if not t.binary_checked:
+            t.binary_checked = True
+            if t.splitter.consumed == 0 and _looks_binary(chunk[:_BINARY_SAMPLE]):
+                self._skip_binary(t)
+                return False
+        t.eof_since = None
+        t.last_data = now
+        self._counters["bytes_read"] += len(chunk)
+        if t.joiner is None:
+            t.splitter.feed(chunk, t.ready)
+        else:
+            lines: list[RawLine] = []
+            t.splitter.feed(chunk, lines)
+            t.joiner.feed(lines, t.ready)
+        return True
+
+    def _at_eof(self, t: Tracked, now: float, final: bool) -> bool:
+        """Decide what EOF means for ``t``; True when lines became ready."""
+        idle = now - (t.eof_since if t.eof_since is not None else now)
+        if final or t.stream is not None or (not t.live and idle >= self.options.rotate_wait):
+            # Nothing more will be written: the last line is complete as is.
+            t.done = True
+            lines: list[RawLine] = []
+            t.splitter.flush(lines)
+            self._join(t, lines, flush=True)
+            return t.pending > 0
+        if (
+            t.joiner is not None
+            and t.joiner.first is not None
+            and now - t.last_data >= self.options.multiline_timeout
+        ):
+            t.joiner.flush(t.ready)
+            return True
+        return False
+
+    def _join(self, t: Tracked, lines: list[RawLine], flush: bool) -> None:
+        if t.joiner is None:
+            t.ready.extend(lines)
+            return
+        t.joiner.feed(lines, t.ready)
+        if flush:
+            t.joiner.flush(t.ready)
+
+    def _count_rereads(self, t: Tracked, lines: list[RawLine], start: int) -> None:
+        limit = t.reread_until
+        for line in lines[start:]:
+            if line.ref.offset >= limit:
+                t.reread_until = 0
+                return
+            self._counters["lines_reread_after_crash"] += 1
+            self._counters["bytes_reread_after_crash"] += len(line.data) + 1
+
+    # ------------------------------------------------------- change detection
+
+    def _check_replaced(self, t: Tracked, now: float) -> None:
+        """Detect an in-place truncation or rewrite (copytruncate) of ``t``."""
+        assert t.fd is not None
+        try:
+            size = os.fstat(t.fd).st_size
+        except OSError:
+            return
+        consumed = t.splitter.consumed
+        if size < consumed:
+            self._on_truncated(t, now)
+            return
+        if size <= t.checked_size:
+            return
+        t.checked_size = size
+        want = self.options.fingerprint_bytes
+        head = os.pread(t.fd, want, 0)
+        if not head.startswith(t.ident.head):
+            self._on_truncated(t, now)
+            return
+        if len(head) > len(t.ident.head):
+            self._upgrade_identity(t, head)
+        t.last_size = max(t.last_size, size)
+
+    def _upgrade_identity(self, t: Tracked, head: bytes) -> None:
+        """A short file grew: keep more head bytes, switch to a checksum key."""
+        n = self.options.fingerprint_bytes
+        if len(head) >= n:
+            # The short-file key is retired: mark it final so a restart does
+            # not look for its file again.
+            self._pending_positions.append(t.position(self.name, final=True))
+            t.ident = identify(head, t.dev, t.ino, n)
+            t.splitter.key = t.ident.key
+        else:
+            t.ident = Identity(t.ident.key, head)
+
+    def _on_truncated(self, t: Tracked, now: float) -> None:
+        self._counters["truncations"] += 1
+        _log.warning(
+            "source.file.truncated", source=self.name, path=t.path, offset=t.splitter.consumed
+        )
+        assert t.fd is not None
+        fd, path, inode = t.fd, t.path, t.inode
+        t.fd = None
+        self._by_inode.pop(inode, None)
+        t.live = False
+        if not self._continue_from_copy(t):
+            lost = max(t.last_size - t.splitter.consumed, 0) + t.splitter.drop_partial()
+            self._counters["bytes_possibly_lost"] += lost
+            if lost:
+                _log.error("source.file.copytruncate_loss", source=self.name, path=path, bytes=lost)
+            t.done = True
+            lines: list[RawLine] = []
+            self._join(t, lines, flush=True)
+        # The same inode now holds new content: read it from 0.
+        try:
+            st = os.fstat(fd)
+        except OSError:
+            os.close(fd)
+            return
+        self._track(path, fd, st, start=0, lineno=0, now=now, resumed_key=None, register=True)
+
+    def _continue_from_copy(self, t: Tracked) -> bool:
+        """Point ``t`` at the rotated copy of its content, if one exists."""
+        for path in reversed(history_files(t.path)):
+            if str(path) == t.path or not path.is_file():
+                continue
+            try:
+                head = read_head(path, len(t.ident.head))
+            except OSError:
+                continue
+            if head != t.ident.head:
+                continue
+            try:
+                self._attach(t, str(path))
+            except (OSError, EOFError):
+                continue
+            self._counters["copies_recovered"] += 1
+            _log.info("source.file.copy_found", source=self.name, path=str(path))
+            return True
+        return False
+
+    def _attach(self, t: Tracked, path: str) -> None:
+        """Make ``t`` read ``path`` (a copy of its content) from its current offset."""
+        offset = t.splitter.consumed
+        if is_compressed(path):
+            stream = open_compressed(path)
+            _skip(stream, offset)
+            t.stream = stream
+        else:
+            fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK)
+            st = os.fstat(fd)
+            t.fd, t.dev, t.ino = fd, st.st_dev, st.st_ino
+            t.checked_size = st.st_size
+            self._by_inode[t.inode] = t
+        t.path = t.splitter.path = path
+        t.eof_since = None
+
+    # ---------------------------------------------------------------- scanning
+
+    def _rescan(self, now: float, initial: bool = False) -> None:
+        self._rescan_requested = False
+        self._next_rescan = now + self.options.rescan_interval
+        if self._watcher is not None:
+            self._watcher.refresh()
+        matched = self._glob()
+        by_inode: dict[tuple[int, int], list[str]] = {}
+        for path, st in matched.items():
+            by_inode.setdefault((st.st_dev, st.st_ino), []).append(path)
+        for t in self._files:
+            if t.done or t.stream is not None:
+                continue
+            paths = by_inode.get(t.inode)
+            if paths is None:
+                if t.live:
+                    self._detach(t, matched)
+            elif t.path not in paths:
+                # Renamed to another matched name (e.g. ``app.log*`` and ``app.log.1``).
+                if t.live and t.path in matched:
+                    self._counters["rotations"] += 1
+                t.path = t.splitter.path = paths[0]
+                t.live = True
+            else:
+                t.live = True
+        for inode, paths in by_inode.items():
+            if inode not in self._by_inode and inode not in self._ignored:
+                self._open(paths[0], initial, now)
+
+    def _glob(self) -> dict[str, os.stat_result]:
+        matched: dict[str, os.stat_result] = {}
+        for pattern in self.options.paths:
+            hits = 0
+            for path in sorted(glob.glob(pattern)):
+                if is_compressed(path) or any(fnmatch(path, ex) for ex in self.options.exclude):
+                    continue
+                try:
+                    st = os.stat(path)
+                except FileNotFoundError:
+                    continue  # a dangling symlink, or removed since the listing
+                except OSError as exc:
+                    self._warn(path, "source.file.unreadable", error=str(exc))
+                    continue
+                if not stat.S_ISREG(st.st_mode):
+                    kind = "directory" if stat.S_ISDIR(st.st_mode) else "special file"
+                    self._warn(path, "source.file.not_regular", kind=kind)
+                    continue
+                hits += 1
+                matched.setdefault(path, st)
+            if hits:
+                self._warned.pop(pattern, None)
+            else:
+                self._warn(pattern, "source.glob.no_match")
+        return matched
+
+    def _detach(self, t: Tracked, matched: dict[str, os.stat_result]) -> None:
+        """``t`` left its path: rotated, moved out of the globs, or deleted."""
+        t.live = False
+        replaced = t.path in matched
+        if replaced:
+            self._counters["rotations"] += 1
+        _log.info(
+            "source.file.rotated" if replaced else "source.file.gone",
+            source=self.name,
+            path=t.path,
+            unread_from=t.splitter.consumed,
+        )
+
+    def _open(self, path: str, initial: bool, now: float) -> None:
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK)
+        except FileNotFoundError:
+            return
+        except OSError as exc:
+            event = "source.file.not_regular" if exc.errno == errno.EISDIR else None
+            self._warn(path, event or "source.file.unreadable", error=str(exc))
+            return
+        try:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode):
+                os.close(fd)
+                self._warn(path, "source.file.not_regular", kind="special file")
+                return
+            head = os.pread(fd, self.options.fingerprint_bytes, 0)
+        except OSError as exc:
+            os.close(fd)
+            self._warn(path, "source.file.unreadable", error=str(exc))
+            return
+        self._warned.pop(path, None)
+        start = self._start_for(st, fd, head, initial)
+        if start is None:
+            os.close(fd)  # deferred: a copy of a file being read (see _start_for)
+            return
+        t = self._track(
+            path,
+            fd,
+            st,
+            start=start.offset,
+            lineno=start.lineno,
+            now=now,
+            resumed_key=start.key,
+            register=start.key is None,
+        )
+        t.reread_until = start.reread
+
+    def _start_for(self, st: os.stat_result, fd: int, head: bytes, initial: bool) -> _Start | None:
+        """Where reading a newly opened file starts; None to defer it."""
+        mode = self.options.start_at
+        n = self.options.fingerprint_bytes
+        if len(head) >= n:
+            key = identify(head, st.st_dev, st.st_ino, n).key
+            if any(t.key == key and not t.done for t in self._files):
+                # Same first bytes as a file being read: a copytruncate copy
+                # appearing before the truncation is seen.  Reading it now would
+                # duplicate lines; the original moves to it once truncated.
+                return None
+        if initial and mode == "beginning":
+            return _Start(0)
+        if initial and mode == "end":
+            return _Start(_end_offset(fd, st.st_size))
+        if not initial:
+            # Rare (a rotation, a new file): fresh rows, not the startup snapshot.
+            self._committed = self._store.load(self.name)
+            self._delivered = self._store.delivered(self.name)
+        found = self._lookup(st, head)
+        if found is None:
+            return _Start(0)
+        pos, token = found
+        self._resumed.add(pos.key)
+        done = self._delivered.get(pos.key, 0)
+        return _Start(pos.offset, token.lineno, pos.key, done if done > pos.offset else 0)
+
+    def _lookup(self, st: os.stat_result, head: bytes) -> tuple[Position, HeadToken] | None:
+        """The committed position whose head token proves it is this file."""
+        n = self.options.fingerprint_bytes
+        candidates: list[Position] = []
+        if len(head) >= n:
+            pos = self._committed.get(identify(head, 0, 0, n).key)
+            if pos is not None:
+                candidates.append(pos)
+        prefix = f"i:{st.st_dev}:{st.st_ino}:"
+        candidates += [p for k, p in self._committed.items() if k.startswith(prefix)]
+        best: tuple[Position, HeadToken] | None = None
+        for pos in candidates:
+            token, _ = parse_cursor(pos.cursor)
+            if token is None or not token.matches(head) or pos.offset > st.st_size:
+                continue
+            if best is None or pos.offset > best[0].offset:
+                best = (pos, token)
+        return best
+
+    def _track(
+        self,
+        path: str,
+        fd: int,
+        st: os.stat_result,
+        *,
+        start: int,
+        lineno: int,
+        now: float,
+        resumed_key: str | None,
+        register: bool,
+    ) -> Tracked:
+        n = self.options.fingerprint_bytes
+        head = os.pread(fd, n, 0)
+        ident = identify(head, st.st_dev, st.st_ino, n)
+        if not ident.is_checksum:
+            key = resumed_key or f"i:{st.st_dev}:{st.st_ino}:{secrets.token_hex(4)}"
+            ident = Identity(key, head)
+        t = self._new_tracked(
+            path, fd, ident, dev=st.st_dev, ino=st.st_ino, start=start, lineno=lineno, now=now
+        )
+        t.live = True
+        t.checked_size = t.last_size = st.st_size
+        t.binary_checked = start > 0
+        self._files.append(t)
+        self._by_inode[t.inode] = t
+        self._counters["files_opened"] += 1
+        _log.info("source.file.opened", source=self.name, path=path, key=t.key, offset=start)
+        if register:
+            self._store.register([t.position(self.name)])
+        return t
+
+    def _new_tracked(
+        self,
+        path: str,
+        fd: int | None,
+        ident: Identity,
+        *,
+        dev: int,
+        ino: int,
+        start: int,
+        lineno: int,
+        now: float,
+    ) -> Tracked:
+        opts = self.options
+        splitter = LineSplitter(
+            self.name, path, ident.key, start=start, lineno=lineno, cap=opts.max_line_bytes
+        )
+        joiner = None
+        if self._joiner_re is not None:
+            joiner = MultilineJoiner(self._joiner_re, opts.multiline_max_lines, opts.max_line_bytes)
+        return Tracked(
+            path=path,
+            fd=fd,
+            stream=None,
+            dev=dev,
+            ino=ino,
+            ident=ident,
+            splitter=splitter,
+            joiner=joiner,
+            live=False,
+            now=now,
+        )
+
+    def _recover_orphans(self) -> None:
+        """Finish files that were rotated away while Sentinel was down.
+
+        A committed position that matched no file at startup (and is not
+        marked final) belongs to a file that left the globs: it is looked up
+        among the rotated siblings by its head token (``.gz`` included) and
+        read from the committed offset.
+        """
+        now = self._clock.monotonic()
+        heads: dict[tuple[str, int], bytes | None] = {}
+        # Highest offset first: when two rows (an old short-file key and its
+        # checksum key) match one file, the furthest one wins and the other
+        # then finds the file taken.
+        rows = sorted(self._committed.values(), key=lambda p: -p.offset)
+        for pos in rows:
+            if pos.key in self._resumed:
+                continue
+            token, final = parse_cursor(pos.cursor)
+            if token is None or final or not pos.path or token.length == 0:
+                continue
+            for path in self._siblings(pos.path):
+                if not _may_be(pos.key, path):
+                    continue
+                cache = (str(path), token.length)
+                if cache not in heads:
+                    try:
+                        heads[cache] = read_head(path, token.length)
+                    except OSError:
+                        heads[cache] = None
+                head = heads[cache]
+                if head is not None and token.matches(head):
+                    self._recover(pos, token, str(path), head, now)
+                    break
+
+    def _siblings(self, path: str) -> list[str]:
+        tracked = {t.inode for t in self._files if t.fd is not None}
+        taken = {t.path for t in self._files}
+        out: list[str] = []
+        for candidate in [*map(str, history_files(path)), path]:
+            try:
+                st = os.stat(candidate)
+            except OSError:
+                continue
+            if (
+                stat.S_ISREG(st.st_mode)
+                and (st.st_dev, st.st_ino) not in tracked
+                and candidate not in taken
+            ):
+                out.append(candidate)
+        return list(dict.fromkeys(out))
+
+    def _recover(self, pos: Position, token: HeadToken, path: str, head: bytes, now: float) -> None:
+        ident = Identity(pos.key, head)
+        t = self._new_tracked(
+            path, None, ident, dev=0, ino=0, start=pos.offset, lineno=token.lineno, now=now
+        )
+        done = self._delivered.get(pos.key, 0)
+        t.reread_until = done if done > pos.offset else 0
+        t.binary_checked = True
+        try:
+            self._attach(t, path)
+        except (OSError, EOFError) as exc:
+            self._warn(path, "source.file.unreadable", error=str(exc))
+            t.close()
+            return
+        if t.fd is not None and os.fstat(t.fd).st_size <= pos.offset:
+            t.close()
+            self._by_inode.pop(t.inode, None)
+            return
+        self._resumed.add(pos.key)
+        self._files.insert(0, t)
+        self._counters["files_recovered"] += 1
+        _log.info(
+            "source.file.recovered", source=self.name, path=path, key=pos.key, offset=pos.offset
+        )
+
+    def _skip_binary(self, t: Tracked) -> None:
+        self._warn(t.path, "source.file.binary")
+        self._counters["files_skipped_binary"] += 1
+        self._ignored.add(t.inode)
+        t.done = True
+
+    def _close(self, t: Tracked) -> Position:
+        final = t.position(self.name, final=True)
+        t.close()
+        if self._by_inode.get(t.inode) is t:
+            del self._by_inode[t.inode]
+        self._files.remove(t)
+        self._counters["files_closed"] += 1
+        self._counters["lines_truncated"] += t.splitter.lines_truncated
+        self._counters["bytes_discarded"] += t.splitter.bytes_discarded
+        if t.joiner is not None:
+            self._counters["multiline_splits"] += t.joiner.splits
+        _log.info("source.file.closed", source=self.name, path=t.path, offset=final.offset)
+        return final
+
+    def _warn(self, subject: str, event: str, **fields: object) -> None:
+        """Log ``event`` once per subject until the subject recovers."""
+        if self._warned.get(subject) == event:
+            return
+        self._warned[subject] = event
+        self._counters["warnings"] += 1
+        _log.warning(event, source=self.name, path=subject, **fields)
+
+
+class _Start(NamedTuple):
+    """Where a newly opened file is read from."""
+
+    offset: int
+    lineno: int = 0
+    key: str | None = None  # the committed key resumed, if any
+    reread: int = 0  # lines below this offset were delivered before a crash
+
+
+def _may_be(key: str, path: str) -> bool:
+    """Whether ``path`` can hold the content checkpointed under ``key``.
+
+    A short-file key names its inode; a rename keeps the inode, so an
+    uncompressed candidate must have it.  (Compression makes a new inode and
+    only the head token can tell.)
+    """
+    if not key.startswith("i:") or is_compressed(path):
+        return True
+    parts = key.split(":")
+    try:
+        st = os.stat(path)
+    except OSError:
+        return False
+    return parts[1:3] == [str(st.st_dev), str(st.st_ino)]
+
+
+def _skip(stream: object, count: int) -> None:
+    read = stream.read  # type: ignore[attr-defined]
+    while count > 0:
+        chunk = read(min(count, 1 << 20))
+        if not chunk:
+            return
+        count -= len(chunk)
+
+
+def _end_offset(fd: int, size: int) -> int:
+    """Offset just after the last newline (start of the unterminated tail)."""
+    window = min(size, 65536)
+    tail = os.pread(fd, window, size - window)
+    cut = tail.rfind(b"\n")
+    if cut >= 0:
+        return size - window + cut + 1
+    # No newline at all: a single unterminated line is read whole once completed.
+    return 0 if window == size else size

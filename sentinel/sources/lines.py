@@ -1,0 +1,225 @@
+"""Turning byte chunks into :class:`~sentinel.records.RawLine` records.
+
+This is the hot path of every file read: chunks of up to a few hundred KiB are
+split on ``b"\\n"`` in C and each line costs two tuple constructions.  Memory
+is bounded: an unterminated line is held up to ``max_line_bytes``; beyond
+that its bytes are discarded (and counted) until its newline arrives, and the
+line is then emitted truncated with ``truncated=True``.
+
+.. versionadded:: 0.1
+"""
+
+from __future__ import annotations
+
+import re
+
+from sentinel.records import LineRef, RawLine
+
+__all__ = ["LineSplitter", "MultilineJoiner"]
+
+
+class LineSplitter:
+    """Incremental splitter for one file.
+
+    ``start`` is always the offset of the first byte not yet emitted as part
+    of a complete line, i.e. the offset a checkpoint may safely record.
+    """
+
+    __slots__ = (
+        "bytes_discarded",
+        "cap",
+        "discard",
+        "key",
+        "lineno",
+        "lines_truncated",
+        "partial",
+        "path",
+        "source",
+        "start",
+    )
+
+    def __init__(
+        self, source: str, path: str, key: str, *, start: int, lineno: int, cap: int
+    ) -> None:
+        self.source = source
+        self.path = path
+        self.key = key
+        self.start = start
+        self.lineno = lineno
+        self.cap = cap
+        self.partial = b""
+        # Bytes of the current over-long line dropped beyond ``partial``.
+        self.discard = 0
+        self.lines_truncated = 0
+        self.bytes_discarded = 0
+
+    @property
+    def consumed(self) -> int:
+        """Offset of the next byte to read from the file."""
+        return self.start + len(self.partial) + self.discard
+
+    def feed(self, chunk: bytes, out: list[RawLine]) -> None:
+        """Split ``chunk`` (the bytes at :attr:`consumed`) and append complete lines."""
+        if self.discard:
+            cut = chunk.find(b"\n")
+            if cut < 0:
+                self.discard += len(chunk)
+                return
+            self._emit_capped(out, cut)
+            chunk = chunk[cut + 1 :]
+        data = self.partial + chunk if self.partial else chunk
+        parts = data.split(b"\n")
+        tail = parts.pop()
+        if len(data) <= self.cap and b"\r" not in data:
+            self._emit_plain(parts, out)
+        else:
+            self._emit_checked(parts, out)
+        if len(tail) > self.cap:
+            self.partial = tail[: self.cap]
+            self.discard = len(tail) - self.cap
+        else:
+            self.partial = tail
+
+    def flush(self, out: list[RawLine]) -> None:
+        """Emit a pending unterminated line (the file is finished)."""
+        if self.discard:
+            self._emit_capped(out, -1)
+        elif self.partial:
+            data = self.partial
+            self.lineno += 1
+            ref = LineRef(self.source, self.path, self.start, self.lineno, self.key)
+            out.append(RawLine(ref, data[:-1] if data.endswith(b"\r") else data, False))
+            self.start += len(data)
+            self.partial = b""
+
+    def drop_partial(self) -> int:
+        """Forget the pending unterminated line; return how many bytes it had."""
+        lost = len(self.partial) + self.discard
+        self.start += lost
+        self.partial = b""
+        self.discard = 0
+        return lost
+
+    def _emit_plain(self, parts: list[bytes], out: list[RawLine]) -> None:
+        # The common case: no CR and nothing over the cap, so no per-line checks.
+        src, path, key = self.source, self.path, self.key
+        off, lineno = self.start, self.lineno
+        append = out.append
+        for line in parts:
+            lineno += 1
+            append(RawLine(LineRef(src, path, off, lineno, key), line, False))
+            off += len(line) + 1
+        self.start, self.lineno = off, lineno
+
+    def _emit_checked(self, parts: list[bytes], out: list[RawLine]) -> None:
+        src, path, key, cap = self.source, self.path, self.key, self.cap
+        off, lineno = self.start, self.lineno
+        append = out.append
+        for raw in parts:
+            lineno += 1
+            line = raw[:-1] if raw.endswith(b"\r") else raw
+            truncated = len(line) > cap
+            if truncated:
+                self.bytes_discarded += len(line) - cap
+                self.lines_truncated += 1
+                line = line[:cap]
+            append(RawLine(LineRef(src, path, off, lineno, key), line, truncated))
+            off += len(raw) + 1
+        self.start, self.lineno = off, lineno
+
+    def _emit_capped(self, out: list[RawLine], cut: int) -> None:
+        """Emit the held prefix of an over-long line whose end is ``cut`` bytes on."""
+        self.lineno += 1
+        ref = LineRef(self.source, self.path, self.start, self.lineno, self.key)
+        out.append(RawLine(ref, self.partial, True))
+        tail = max(cut, 0)
+        self.bytes_discarded += self.discard + tail
+        self.lines_truncated += 1
+        self.start += len(self.partial) + self.discard + tail + (1 if cut >= 0 else 0)
+        self.partial = b""
+        self.discard = 0
+
+
+class MultilineJoiner:
+    """Joins continuation lines onto the line that starts a record.
+
+    A line matching ``start`` begins a new record; any other line is appended
+    to the current one.  A record is emitted when the next one starts, when it
+    reaches ``max_lines`` lines (the next line then starts a new record, so
+    nothing is lost), or on :meth:`flush` (end of file, or idle timeout).  The
+    joined bytes are capped at ``max_bytes`` with ``truncated=True``.
+    """
+
+    __slots__ = (
+        "count",
+        "first",
+        "max_bytes",
+        "max_lines",
+        "parts",
+        "size",
+        "splits",
+        "start",
+        "truncated",
+    )
+
+    def __init__(self, start: re.Pattern[bytes], max_lines: int, max_bytes: int) -> None:
+        self.start = start
+        self.max_lines = max_lines
+        self.max_bytes = max_bytes
+        self.first: RawLine | None = None
+        # Only the first ``max_bytes`` of a record are kept: memory stays bounded.
+        self.parts: list[bytes] = []
+        self.size = 0
+        self.count = 0
+        self.truncated = False
+        #: Records cut because they reached ``max_lines``.
+        self.splits = 0
+
+    @property
+    def held_from(self) -> RawLine | None:
+        """First line of the record still being assembled, if any."""
+        return self.first
+
+    def feed(self, lines: list[RawLine], out: list[RawLine]) -> None:
+        """Join ``lines`` and append every completed record to ``out``."""
+        match = self.start.match
+        for line in lines:
+            if self.first is not None:
+                if match(line.data):
+                    self.flush(out)
+                elif self.count >= self.max_lines:
+                    self.splits += 1
+                    self.flush(out)
+            if self.first is None:
+                self.first = line
+                self.parts = [line.data]
+                self.size = len(line.data)
+                self.count = 1
+                self.truncated = line.truncated
+                continue
+            self.count += 1
+            self.truncated = self.truncated or line.truncated
+            if self.size < self.max_bytes:
+                self.parts.append(line.data)
+                self.size += len(line.data) + 1
+            else:
+                self.truncated = True
+
+    def flush(self, out: list[RawLine]) -> None:
+        """Emit the record being assembled, if any."""
+        first = self.first
+        if first is None:
+            return
+        if self.count == 1:
+            out.append(first)
+        else:
+            data = b"\n".join(self.parts)
+            truncated = self.truncated
+            if len(data) > self.max_bytes:
+                data = data[: self.max_bytes]
+                truncated = True
+            out.append(RawLine(first.ref, data, truncated))
+        self.first = None
+        self.parts = []
+        self.size = self.count = 0
+        self.truncated = False

@@ -1,0 +1,145 @@
+"""Per-file reading state of the tailer (internal to :mod:`sentinel.sources.files`).
+
+A :class:`Tracked` is one *file content* being read: an open descriptor (or,
+for a rotated copy found compressed, a decompressing stream), the splitter
+that turns its bytes into lines, and the lines read but not yet handed out.
+It survives renames (the descriptor follows the inode) and, after a
+copytruncate, moves to the rotated copy to finish the old content.
+
+.. versionadded:: 0.1
+"""
+
+from __future__ import annotations
+
+import io
+import os
+
+from sentinel.records import Position, RawLine
+from sentinel.sources.fingerprint import HeadToken, Identity
+from sentinel.sources.lines import LineSplitter, MultilineJoiner
+
+__all__ = ["Tracked"]
+
+
+class Tracked:
+    """Reading state of one file content.
+
+    Attributes:
+        live: The file is still at a path matched by the source's globs.
+            A file that is not live (rotated away, deleted, a recovered copy)
+            is read to its end and then closed.
+        done: No more data will be read: deliver what is ready, then close.
+    """
+
+    def __init__(
+        self,
+        *,
+        path: str,
+        fd: int | None,
+        stream: io.BufferedIOBase | None,
+        dev: int,
+        ino: int,
+        ident: Identity,
+        splitter: LineSplitter,
+        joiner: MultilineJoiner | None,
+        live: bool,
+        now: float,
+    ) -> None:
+        self.path = path
+        self.fd = fd
+        self.stream = stream
+        self.dev = dev
+        self.ino = ino
+        self.ident = ident
+        self.splitter = splitter
+        self.joiner = joiner
+        self.live = live
+        self.done = False
+        self.ready: list[RawLine] = []
+        self.ready_i = 0
+        self.eof_since: float | None = None
+        self.last_data = now
+        #: Largest size seen; with ``consumed`` it bounds copytruncate losses.
+        self.last_size = 0
+        #: Size at the last head check; growth triggers the next check.
+        self.checked_size = 0
+        #: Lines starting below this offset were handed out before a crash.
+        self.reread_until = 0
+        self.binary_checked = False
+
+    @property
+    def key(self) -> str:
+        """Checkpoint key (fingerprint) of this content."""
+        return self.ident.key
+
+    @property
+    def inode(self) -> tuple[int, int]:
+        """``(st_dev, st_ino)`` of the open file."""
+        return (self.dev, self.ino)
+
+    @property
+    def pending(self) -> int:
+        """Lines read and not yet handed out."""
+        return len(self.ready) - self.ready_i
+
+    def read(self, size: int) -> bytes:
+        """Up to ``size`` bytes at the splitter's read offset (b"" at EOF)."""
+        if self.stream is not None:
+            return self.stream.read(size)
+        assert self.fd is not None
+        return os.pread(self.fd, size, self.splitter.consumed)
+
+    def take(self, limit: int, out: list[RawLine]) -> int:
+        """Move up to ``limit`` ready lines to ``out``; return how many."""
+        avail = len(self.ready) - self.ready_i
+        if avail <= 0 or limit <= 0:
+            return 0
+        if avail <= limit and self.ready_i == 0:
+            out.extend(self.ready)
+            self.ready = []
+            return avail
+        count = min(avail, limit)
+        out.extend(self.ready[self.ready_i : self.ready_i + count])
+        self.ready_i += count
+        if self.ready_i == len(self.ready):
+            self.ready = []
+            self.ready_i = 0
+        return count
+
+    def resume_point(self) -> tuple[int, int]:
+        """``(offset, lines before it)`` of the first line not yet handed out."""
+        if self.ready_i < len(self.ready):
+            ref = self.ready[self.ready_i].ref
+            return ref.offset, ref.lineno - 1
+        if self.joiner is not None and self.joiner.first is not None:
+            ref = self.joiner.first.ref
+            return ref.offset, ref.lineno - 1
+        return self.splitter.start, self.splitter.lineno
+
+    def position(self, source: str, *, final: bool = False) -> Position:
+        """The checkpoint for everything handed out so far.
+
+        ``final`` marks a content read to its end and closed, so a restart
+        does not search for it again.
+        """
+        offset, lineno = self.resume_point()
+        token = self.ident.token(lineno)
+        cursor = token.dump() + (":final" if final else "")
+        return Position(source, self.key, offset, self.path, cursor)
+
+    def close(self) -> None:
+        """Release the descriptor or stream (idempotent)."""
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+        if self.stream is not None:
+            self.stream.close()
+            self.stream = None
+
+
+def parse_cursor(cursor: str) -> tuple[HeadToken | None, bool]:
+    """``(token, final)`` from a file checkpoint's ``cursor`` column."""
+    final = cursor.endswith(":final")
+    if final:
+        cursor = cursor[: -len(":final")]
+    return HeadToken.load(cursor), final
