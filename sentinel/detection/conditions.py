@@ -1,0 +1,230 @@
+"""Field conditions compiled once into plain predicates.
+
+A condition is a TOML table naming a ``field`` and exactly one operator::
+
+    { field = "uri", regex = "union\\s+select" }
+    { field = "status", in = [401, 403] }
+    { field = "path_norm", prefix = ["/wp-login.php", "/xmlrpc.php"] }
+    { field = "client_ip", cidr = ["10.0.0.0/8"] }
+    { field = "bytes", gt = 100000 }
+
+or a group ``{ all = [...] }``, ``{ any = [...] }``, ``{ none = [...] }``
+(Sigma semantics; groups nest).  A ``match`` table may hold all three lists,
+and all present must hold.  A condition on a field the event lacks is false.
+
+Regexes are compiled with RE2, never with the backtracking stdlib engine:
+definitions are data a user may write, and matching runs on attacker text,
+so the engine must guarantee linear time whatever the pattern.  RE2 costs
+about twice ``re`` per call, which the engine's prefilter pays for by calling
+it only on the rare requests that contain a suspicious token.  Patterns RE2
+cannot run (backreferences, lookaround) are rejected at load.
+
+String operators compare as written: the derived views (``uri``, ``ua``,
+``msg`` ...) are already lower-case, raw fields are not, so write lower-case
+literals for views and use ``(?i)`` in regexes on raw fields.
+
+.. versionadded:: 0.1
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import re2
+
+from sentinel.detection.view import EventView, field_getter, is_known_field
+
+__all__ = ["OPERATORS", "ConditionError", "Predicate", "compile_match", "literal_tokens"]
+
+Predicate = Callable[[EventView], bool]
+
+OPERATORS = frozenset(
+    {"equals", "contains", "regex", "cidr", "in", "prefix", "suffix", "gt", "gte", "lt", "lte"}
+    | {"exists"}
+)
+_GROUPS = ("all", "any", "none")
+
+
+class ConditionError(ValueError):
+    """A condition is malformed; ``path`` says where inside ``match``."""
+
+    def __init__(self, path: str, problem: str) -> None:
+        super().__init__(f"{path}: {problem}")
+        self.path = path
+        self.problem = problem
+
+
+def _as_list(value: Any, path: str, kind: type | tuple[type, ...]) -> list[Any]:
+    values = value if isinstance(value, list) else [value]
+    if not values:
+        raise ConditionError(path, "empty list")
+    for item in values:
+        if not isinstance(item, kind) or isinstance(item, bool):
+            raise ConditionError(path, f"expected {_kind_name(kind)}, got {item!r}")
+    return values
+
+
+def _kind_name(kind: type | tuple[type, ...]) -> str:
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    return " or ".join(k.__name__ for k in kinds)
+
+
+_RE2_OPTIONS = re2.Options()
+# A rejected pattern is reported as a DefinitionError; RE2's own stderr
+# logging would print it a second time, unformatted.
+_RE2_OPTIONS.log_errors = False
+
+
+def _compile_regex(pattern: str, path: str) -> Callable[[str], bool]:
+    try:
+        compiled = re2.compile(pattern, _RE2_OPTIONS)
+    except Exception as exc:  # re2.error and TypeError both mean "not a valid RE2 pattern"
+        raise ConditionError(path, f"invalid regex {pattern!r}: {exc}") from None
+    search = compiled.search
+    return lambda text: search(text) is not None
+
+
+def _string_op(op: str, value: Any, path: str) -> Callable[[object], bool]:
+    values = [str(v) for v in _as_list(value, path, (str, int))]
+    if op == "equals":
+        wanted = frozenset(values)
+        ints = frozenset(int(v) for v in values if v.lstrip("-").isdigit())
+        return lambda x: (x in ints) if isinstance(x, int) else (x in wanted)
+    if op == "contains":
+        return lambda x: isinstance(x, str) and any(v in x for v in values)
+    if op == "prefix":
+        prefixes = tuple(values)
+        return lambda x: isinstance(x, str) and x.startswith(prefixes)
+    if op == "suffix":
+        suffixes = tuple(values)
+        return lambda x: isinstance(x, str) and x.endswith(suffixes)
+    searches = [_compile_regex(v, path) for v in values]
+    return lambda x: isinstance(x, str) and any(s(x) for s in searches)
+
+
+def _cidr_op(value: Any, path: str) -> Callable[[object], bool]:
+    try:
+        networks = [ipaddress.ip_network(v, strict=False) for v in _as_list(value, path, str)]
+    except ValueError as exc:
+        raise ConditionError(path, str(exc)) from None
+
+    def check(x: object) -> bool:
+        if not isinstance(x, str):
+            return False
+        try:
+            address = ipaddress.ip_address(x)
+        except ValueError:
+            return False
+        return any(address in net for net in networks)
+
+    return check
+
+
+def _numeric_op(op: str, value: Any, path: str) -> Callable[[object], bool]:
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        raise ConditionError(path, f"{op} needs a number, got {value!r}")
+    bound = float(value)
+    compare: dict[str, Callable[[float], bool]] = {
+        "gt": lambda x: x > bound,
+        "gte": lambda x: x >= bound,
+        "lt": lambda x: x < bound,
+        "lte": lambda x: x <= bound,
+    }
+    test = compare[op]
+    return lambda x: isinstance(x, int | float) and not isinstance(x, bool) and test(x)
+
+
+def _in_op(value: Any, path: str) -> Callable[[object], bool]:
+    values = _as_list(value, path, (str, int))
+    wanted = frozenset(values)
+    return lambda x: x in wanted
+
+
+def _operator(op: str, value: Any, path: str) -> Callable[[object], bool]:
+    if op in ("equals", "contains", "prefix", "suffix", "regex"):
+        return _string_op(op, value, path)
+    if op == "cidr":
+        return _cidr_op(value, path)
+    if op == "in":
+        return _in_op(value, path)
+    if op == "exists":
+        if not isinstance(value, bool):
+            raise ConditionError(path, "exists needs true or false")
+        return lambda x: (x is not None) is value
+    return _numeric_op(op, value, path)
+
+
+def _compile_leaf(table: Mapping[str, Any], path: str) -> Predicate:
+    name = table["field"]
+    if not isinstance(name, str) or not is_known_field(name):
+        raise ConditionError(path, f"unknown field {name!r}")
+    ops = [k for k in table if k != "field"]
+    unknown = [k for k in ops if k not in OPERATORS]
+    if unknown:
+        raise ConditionError(path, f"unknown operator {unknown[0]!r}")
+    if len(ops) != 1:
+        raise ConditionError(path, "a condition needs exactly one operator")
+    test = _operator(ops[0], table[ops[0]], f"{path}.{ops[0]}")
+    get = field_getter(name)
+    if ops[0] == "exists":
+        return lambda v: test(get(v))
+
+    def leaf(view: EventView) -> bool:
+        value = get(view)
+        return value is not None and test(value)
+
+    return leaf
+
+
+def _compile_list(items: Any, path: str) -> list[Predicate]:
+    if not isinstance(items, list) or not items:
+        raise ConditionError(path, "expected a non-empty list of conditions")
+    return [_compile_node(item, f"{path}[{i}]") for i, item in enumerate(items)]
+
+
+def _compile_node(node: Any, path: str) -> Predicate:
+    if not isinstance(node, dict):
+        raise ConditionError(path, "a condition must be a table")
+    if "field" in node:
+        return _compile_leaf(node, path)
+    return compile_match(node, path)
+
+
+def compile_match(table: Mapping[str, Any], path: str = "match") -> Predicate:
+    """Compile a ``match`` table (``all``/``any``/``none`` lists) into a predicate.
+
+    Raises:
+        ConditionError: unknown key, field or operator, bad value or regex.
+    """
+    unknown = [k for k in table if k not in _GROUPS]
+    if unknown:
+        raise ConditionError(path, f"unknown key {unknown[0]!r} (use all, any, none or field)")
+    if not table:
+        raise ConditionError(path, "empty match")
+    parts: list[Predicate] = []
+    if "all" in table:
+        alls = _compile_list(table["all"], f"{path}.all")
+        parts.append(lambda v: all(p(v) for p in alls))
+    if "any" in table:
+        anys = _compile_list(table["any"], f"{path}.any")
+        parts.append(lambda v: any(p(v) for p in anys))
+    if "none" in table:
+        nones = _compile_list(table["none"], f"{path}.none")
+        parts.append(lambda v: not any(p(v) for p in nones))
+    if len(parts) == 1:
+        return parts[0]
+    return lambda v: all(p(v) for p in parts)
+
+
+def literal_tokens(values: Sequence[Any]) -> list[str]:
+    """Validate a ``prefilter`` list: non-empty lower-case literals."""
+    tokens: list[str] = []
+    for value in values:
+        if not isinstance(value, str) or not value or value != value.lower():
+            raise ConditionError(
+                "prefilter", f"tokens must be non-empty lower-case strings: {value!r}"
+            )
+        tokens.append(value)
+    return tokens

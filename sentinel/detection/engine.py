@@ -1,0 +1,406 @@
+"""The detection engine: every loaded definition, run on each event.
+
+Cost model.  Most lines are clean, so the engine works hardest at *not*
+looking: definitions that declare ``prefilter`` tokens run only when one of
+their tokens occurs in the event's normalised haystack (``uri`` + user agent
+for HTTP, ``msg`` otherwise).  All tokens of an event kind are compiled into
+one RE2 ``Set`` that reports every token present in a single linear pass;
+results are cached per distinct URI and user agent (bounded caches, cleared
+when full), so repeated clean requests cost two dict look-ups.  Definitions
+without a prefilter (aggregations on status codes, auth events) run their
+compiled predicates on every event of their kinds.
+
+Findings open when a definition fires for an entity and are re-emitted (same
+fingerprint) when their success changes and when they close; see
+:mod:`.episodes`.  Pass ``math.inf`` to :meth:`DetectionEngine.flush` at end of
+input to close everything.
+
+.. versionadded:: 0.1
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import re2
+
+from sentinel.detection.definitions import Definition
+from sentinel.detection.episodes import Episode, EvidenceLimits
+from sentinel.detection.success import SizeBaseline
+from sentinel.detection.view import EventView, field_getter
+from sentinel.detection.windows import BoundedTable, DistinctCounter, GroupState
+from sentinel.records import Event, EventKind, Finding
+
+__all__ = ["DetectionEngine", "EngineLimits"]
+
+
+@dataclass(frozen=True, slots=True)
+class EngineLimits:
+    """Bounds on the engine's state.
+
+    Attributes:
+        max_entities: per definition, groups tracked before firing and open
+            findings (each table; least recently seen evicted and counted).
+        entity_ttl: seconds of event time an idle group is kept (raised to
+            the definition's window when that is longer).
+        max_distinct: distinct values kept per group (users per client ...).
+        max_evidence: line references kept per finding.
+        max_targets: targets (users, paths, ports) kept per finding.
+        max_paths: paths in the response-size baseline.
+        cache_size: entries in each prefilter cache (URI, user agent).
+        sweep_interval: seconds of event time between closing idle findings.
+    """
+
+    max_entities: int = 100_000
+    entity_ttl: float = 86_400.0
+    max_distinct: int = 1024
+    max_evidence: int = 20
+    max_targets: int = 50
+    max_paths: int = 20_000
+    cache_size: int = 50_000
+    sweep_interval: float = 60.0
+
+
+class _Runner:
+    """One definition's state: groups before firing, episodes after."""
+
+    def __init__(self, definition: Definition, limits: EngineLimits, close_after: float) -> None:
+        self.d = definition
+        self.limits = limits
+        self.evidence_limits = EvidenceLimits(limits.max_evidence, limits.max_targets)
+        self.close_after = close_after
+        self.entity: Callable[[EventView], object] = field_getter(definition.entity)
+        self.target = field_getter(definition.targets) if definition.targets else None
+        agg = definition.aggregate
+        self.distinct = field_getter(agg.distinct) if agg and agg.distinct else None
+        ttl = max(limits.entity_ttl, agg.window if agg else 0.0)
+        self.groups: BoundedTable[GroupState] = BoundedTable(limits.max_entities, ttl)
+        self.episodes: BoundedTable[Episode] = BoundedTable(limits.max_entities, close_after)
+        self.after: _Runner | None = None  # set for sequence rules
+        self.matched = 0
+        self.opened = 0
+
+    def observe(self, view: EventView, sizes: SizeBaseline, out: list[Finding]) -> bool:
+        """Run the definition on one event; returns whether it matched."""
+        if not self.d.match(view):
+            return False
+        value = self.entity(view)
+        if value is None:
+            return False
+        key = str(value)
+        event = view.event
+        prior: Episode | None = None
+        if self.after is not None:
+            prior = self._prior(key, event.ts)
+            if prior is None:
+                return False
+        self.matched += 1
+        episode = self.episodes.get(key)
+        if episode is None:
+            episode = self._fire(key, view)
+            if episode is None:
+                return True
+            if prior is not None:
+                episode.prior = prior.count
+                episode.evidence[:0] = prior.evidence[:5]
+                episode.outcome.mark_succeeded(event.origin)
+            self.opened += 1
+            evicted = self.episodes.put(key, episode)
+            if evicted is not None:
+                out.append(evicted.to_finding(self.d, closed=True))
+            self._judge(episode, view, sizes)
+            out.append(episode.to_finding(self.d, closed=False))
+            return True
+        episode.count += 1
+        episode.last = max(episode.last, event.ts)
+        episode.add_evidence(event.origin, self.evidence_limits)
+        if self.target is not None:
+            episode.add_target(self.target(view), self.evidence_limits)
+        if episode.distinct is not None and self.distinct is not None:
+            seen = self.distinct(view)
+            if seen is not None:
+                episode.distinct.add(str(seen), event.ts)
+        changed = prior is not None and episode.outcome.mark_succeeded(event.origin)
+        if self._judge(episode, view, sizes) or changed:
+            out.append(episode.to_finding(self.d, closed=False))
+        return True
+
+    def _prior(self, key: str, ts: float) -> Episode | None:
+        assert self.after is not None
+        assert self.d.sequence is not None
+        prior = self.after.episodes.peek(key)
+        if prior is None or ts < prior.first or ts - prior.last > self.d.sequence.within:
+            return None
+        return prior
+
+    def _judge(self, episode: Episode, view: EventView, sizes: SizeBaseline) -> bool:
+        rule = self.d.success
+        if (
+            rule is None
+            or rule.rule == "login_after"
+            or view.event.kind is not EventKind.HTTP_REQUEST
+        ):
+            return False
+        return episode.outcome.observe(view.event, rule, view.path_norm, sizes)
+
+    def _fire(self, key: str, view: EventView) -> Episode | None:
+        """Count the event in its group; an :class:`Episode` when the group fires."""
+        event = view.event
+        agg = self.d.aggregate
+        if agg is None:
+            episode = Episode(key, event.ts, 1)
+            episode.add_evidence(event.origin, self.evidence_limits)
+            if self.target is not None:
+                episode.add_target(self.target(view), self.evidence_limits)
+            return episode
+        group = self.groups.get(key)
+        if group is None:
+            counter = None
+            if self.distinct is not None:
+                cap = max(agg.min_distinct * 2, 64)
+                counter = DistinctCounter(agg.window, min(cap, self.limits.max_distinct))
+            group = GroupState(agg.window, event.ts, counter)
+            self.groups.put(key, group)
+        estimate = group.add(event.ts, event.origin)
+        if group.distinct is not None and self.distinct is not None:
+            seen = self.distinct(view)
+            if seen is not None:
+                group.distinct.add(str(seen), event.ts)
+        if estimate < agg.threshold or not self._distinct_ok(group, event.ts):
+            return None
+        self.groups.pop(key)
+        episode = Episode(key, group.first, max(1, math.floor(estimate)))
+        episode.last = event.ts
+        episode.distinct = group.distinct
+        for ref in group.refs:
+            episode.add_evidence(ref, self.evidence_limits)
+        if event.origin not in group.refs:
+            episode.add_evidence(event.origin, self.evidence_limits)
+        if group.distinct is not None and self.d.targets == agg.distinct:
+            for value in group.distinct.seen:
+                episode.add_target(value, self.evidence_limits)
+        elif self.target is not None:
+            episode.add_target(self.target(view), self.evidence_limits)
+        return episode
+
+    def _distinct_ok(self, group: GroupState, ts: float) -> bool:
+        agg = self.d.aggregate
+        if agg is None or group.distinct is None:
+            return True
+        if group.distinct.distinct(ts) < agg.min_distinct:
+            return False
+        return (
+            agg.max_per_distinct is None or group.distinct.mean_per_value() <= agg.max_per_distinct
+        )
+
+    def login(self, view: EventView, out: list[Finding]) -> None:
+        """An accepted login: success evidence for this entity's open brute force."""
+        value = self.entity(view)
+        if value is None:
+            return
+        episode = self.episodes.peek(str(value))
+        event = view.event
+        if episode is None or event.ts < episode.first:
+            return
+        assert self.d.success is not None
+        if event.ts - episode.last > self.d.success.within:
+            return
+        attackers = episode.distinct
+        if (
+            self.d.entity != "client_ip"
+            and attackers is not None
+            and self.d.aggregate is not None
+            and self.d.aggregate.distinct == "client_ip"
+            and event.client_ip not in attackers.seen
+        ):
+            return  # the user logged in from somewhere that was not attacking
+        if episode.outcome.mark_succeeded(event.origin):
+            out.append(episode.to_finding(self.d, closed=False))
+
+    def sweep(self, now: float, out: list[Finding]) -> None:
+        """Close idle findings and drop idle groups."""
+        for _, episode in self.episodes.expire(now, self.close_after):
+            out.append(episode.to_finding(self.d, closed=True))
+        for _ in self.groups.expire(now):
+            pass
+
+    def counters(self, into: dict[str, int]) -> None:
+        prefix = self.d.id
+        into[f"{prefix}.matched"] = self.matched
+        into[f"{prefix}.findings_opened"] = self.opened
+        into[f"{prefix}.groups_evicted_cap"] = self.groups.evicted_cap
+        into[f"{prefix}.groups_evicted_ttl"] = self.groups.evicted_ttl
+        into[f"{prefix}.findings_evicted_cap"] = self.episodes.evicted_cap
+
+
+class _Prefilter:
+    """One RE2 set over every prefilter token searched in one haystack field."""
+
+    def __init__(self, tokens: Mapping[str, set[int]], cache_size: int) -> None:
+        self.owners = [frozenset(owners) for owners in tokens.values()]
+        self.set = re2.Set.SearchSet()
+        for token in tokens:
+            self.set.Add(re.escape(token))
+        self.set.Compile()
+        self.cache: dict[str, frozenset[int]] = {}
+        self.cache_size = cache_size
+
+    def scan(self, text: str) -> frozenset[int]:
+        """Indices of runners owning a token found in ``text`` (cached)."""
+        found = self.cache.get(text)
+        if found is not None:
+            return found
+        matches = self.set.Match(text)
+        if not matches:
+            found = _NONE
+        elif len(matches) == 1:
+            found = self.owners[matches[0]]
+        else:
+            found = frozenset().union(*(self.owners[m] for m in matches))
+        if len(self.cache) >= self.cache_size:
+            self.cache.clear()  # bounded; a clear is cheaper than LRU bookkeeping here
+        self.cache[text] = found
+        return found
+
+
+_NONE: frozenset[int] = frozenset()
+
+
+def _build_prefilters(runners: Sequence[_Runner], cache_size: int) -> dict[str, _Prefilter]:
+    tokens: dict[str, dict[str, set[int]]] = {}
+    for index, runner in enumerate(runners):
+        for name in runner.d.prefilter_on:
+            for token in runner.d.prefilter:
+                tokens.setdefault(name, {}).setdefault(token, set()).add(index)
+    return {name: _Prefilter(table, cache_size) for name, table in tokens.items()}
+
+
+class DetectionEngine:
+    """Runs definitions over events; a :class:`~sentinel.protocols.Detector`."""
+
+    id = "detection"
+
+    def __init__(self, definitions: Iterable[Definition], limits: EngineLimits | None = None):
+        self.limits = limits or EngineLimits()
+        self.definitions = list(definitions)
+        ids = {d.id: d for d in self.definitions}
+        waits = Counter[str]()
+        for d in self.definitions:
+            if d.sequence is not None:
+                waits[d.sequence.after] = max(waits[d.sequence.after], int(d.sequence.within))
+        self._runners = [
+            _Runner(d, self.limits, self._close_after(d, waits[d.id])) for d in self.definitions
+        ]
+        by_id = {r.d.id: r for r in self._runners}
+        for runner in self._runners:
+            if runner.d.sequence is not None:
+                after = runner.d.sequence.after
+                if after not in ids:
+                    raise ValueError(f"{runner.d.id}: sequence.after names unknown {after!r}")
+                runner.after = by_id[after]
+        self._always: dict[EventKind, list[_Runner]] = {}
+        self._filtered: dict[EventKind, list[_Runner]] = {}
+        self._prefilters: dict[EventKind, dict[str, _Prefilter]] = {}
+        self._logins = [
+            r for r in self._runners if r.d.success and r.d.success.rule == "login_after"
+        ]
+        self._build_dispatch()
+        self.sizes = SizeBaseline(self.limits.max_paths)
+        self._next_sweep = -math.inf
+        self._events = 0
+        self._skipped = 0
+
+    @staticmethod
+    def _close_after(d: Definition, dependents_within: int) -> float:
+        wait = d.window
+        if d.success is not None and d.success.rule == "login_after":
+            wait = max(wait, d.success.within)
+        if d.aggregate is not None:
+            wait = max(wait, d.aggregate.window)
+        return max(wait, float(dependents_within))
+
+    def _build_dispatch(self) -> None:
+        for kind in EventKind:
+            mine = [r for r in self._runners if kind in r.d.kinds]
+            self._always[kind] = [r for r in mine if not r.d.prefilter]
+            filtered = [r for r in mine if r.d.prefilter]
+            self._filtered[kind] = filtered
+            if filtered:
+                self._prefilters[kind] = _build_prefilters(filtered, self.limits.cache_size)
+
+    def observe(self, event: Event) -> list[Finding]:
+        """Run every applicable definition on ``event`` (event-time order expected)."""
+        self._events += 1
+        out: list[Finding] = []
+        kind = event.kind
+        view = EventView(event)
+        matched = False
+        for runner in self._always.get(kind, ()):
+            runner.observe(view, self.sizes, out)
+        prefilter = self._prefilters.get(kind)
+        if prefilter is not None:
+            candidates = self._candidates(prefilter, view)
+            if candidates:
+                filtered = self._filtered[kind]
+                for index in sorted(candidates):
+                    matched |= filtered[index].observe(view, self.sizes, out)
+            else:
+                self._skipped += 1
+        if kind is EventKind.HTTP_REQUEST:
+            self._learn_size(view, matched)
+        elif kind is EventKind.AUTH_SUCCESS:
+            for runner in self._logins:
+                runner.login(view, out)
+        if event.ts >= self._next_sweep:
+            self._next_sweep = event.ts + self.limits.sweep_interval
+            self._sweep(event.ts, out)
+        return out
+
+    @staticmethod
+    def _candidates(prefilters: Mapping[str, _Prefilter], view: EventView) -> frozenset[int]:
+        event = view.event
+        found = _NONE
+        for name, prefilter in prefilters.items():
+            if name == "uri":
+                hits = prefilter.scan(view.uri)
+            elif name == "ua":
+                if not event.user_agent:
+                    continue
+                hits = prefilter.scan(event.user_agent.lower())
+            else:
+                hits = prefilter.scan((event.message or "").lower())
+            if hits:
+                found = found | hits if found else hits
+        return found
+
+    def _learn_size(self, view: EventView, matched: bool) -> None:
+        event = view.event
+        status = event.status
+        if matched or status is None or not 200 <= status < 300 or event.bytes is None:
+            return
+        self.sizes.learn(view.path_norm, event.bytes)
+
+    def _sweep(self, now: float, out: list[Finding]) -> None:
+        for runner in self._runners:
+            runner.sweep(now, out)
+
+    def flush(self, now_ts: float) -> list[Finding]:
+        """Close findings idle at event time ``now_ts`` (``math.inf``: close all)."""
+        out: list[Finding] = []
+        self._sweep(now_ts, out)
+        return out
+
+    def counters(self) -> Mapping[str, int]:
+        """Events seen, prefilter skips, and per-definition match/eviction counts."""
+        into: dict[str, int] = {
+            "events": self._events,
+            "prefilter_skipped": self._skipped,
+            "size_baseline_evicted": self.sizes.evicted,
+        }
+        for runner in self._runners:
+            runner.counters(into)
+        return into

@@ -1,0 +1,132 @@
+"""Did the attack work?  Success evidence for findings.
+
+Three rules, named by definitions' ``success`` key:
+
+``served_2xx``
+    A probe for a sensitive file answered 2xx: the file was served.
+``response_large``
+    An attack request answered 2xx with a body much larger than that path
+    usually returns (``factor`` times the path's baseline and at least
+    ``min_bytes`` more): data came back, as in a UNION dump or an LFI read.
+``login_after``
+    A login accepted from the brute-forcing client (or for the targeted user)
+    while the finding is open or within ``within`` of its last attempt.  The
+    engine feeds these events (:meth:`Outcome.mark_succeeded`).
+
+Otherwise a finding whose every answer was an error (or, for logins, whose
+window closed without a login) is ``failed``; anything else is ``unknown``.
+
+The size baseline is learnt from responses that matched no signature, per
+normalised path, as an EWMA with a cap on the number of paths (LRU): a flood
+of random paths can push paths out, never grow memory.
+
+.. versionadded:: 0.1
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+from sentinel.detection.definitions import SuccessRule
+from sentinel.records import Event, LineRef, Success
+
+__all__ = ["MAX_SUCCESS_EVIDENCE", "Outcome", "SizeBaseline"]
+
+MAX_SUCCESS_EVIDENCE = 5
+# Responses seen for a path before its own baseline is trusted over the
+# site-wide one.
+_MIN_SAMPLES = 5
+_ALPHA = 0.1
+
+
+class SizeBaseline:
+    """Typical 2xx response size per path (EWMA), with a site-wide fallback."""
+
+    def __init__(self, max_paths: int = 20_000) -> None:
+        self.max_paths = max_paths
+        self.evicted = 0
+        self._paths: OrderedDict[str, list[float]] = OrderedDict()  # path -> [ewma, n]
+        self._site = 0.0
+        self._site_n = 0
+
+    def learn(self, path: str, size: int) -> None:
+        """Fold one benign 2xx response size into the baselines."""
+        self._site_n += 1
+        self._site += (size - self._site) * (1.0 / self._site_n if self._site_n < 20 else _ALPHA)
+        entry = self._paths.get(path)
+        if entry is None:
+            if len(self._paths) >= self.max_paths:
+                self._paths.popitem(last=False)
+                self.evicted += 1
+            self._paths[path] = [float(size), 1.0]
+            return
+        entry[1] += 1
+        entry[0] += (size - entry[0]) * (1.0 / entry[1] if entry[1] < 20 else _ALPHA)
+        self._paths.move_to_end(path)
+
+    def typical(self, path: str) -> float | None:
+        """The usual size for ``path`` (site-wide when the path is new), or ``None``."""
+        entry = self._paths.get(path)
+        if entry is not None and entry[1] >= _MIN_SAMPLES:
+            return entry[0]
+        return self._site if self._site_n >= _MIN_SAMPLES else None
+
+    def is_large(self, path: str, size: int, rule: SuccessRule) -> bool:
+        """Whether ``size`` is much larger than usual for ``path``."""
+        usual = self.typical(path)
+        if usual is None:
+            return size >= rule.min_bytes * 4
+        return size >= usual * rule.factor and size - usual >= rule.min_bytes
+
+
+class Outcome:
+    """Success bookkeeping for one open finding."""
+
+    __slots__ = ("answered", "errors", "evidence", "succeeded")
+
+    def __init__(self) -> None:
+        self.succeeded = False
+        self.evidence: list[LineRef] = []
+        self.answered = 0  # responses with a status
+        self.errors = 0  # responses >= 400
+
+    def mark_succeeded(self, ref: LineRef | None) -> bool:
+        """Record success evidence; returns True when the state just changed."""
+        changed = not self.succeeded
+        self.succeeded = True
+        if ref is not None and len(self.evidence) < MAX_SUCCESS_EVIDENCE:
+            self.evidence.append(ref)
+        return changed
+
+    def observe(
+        self, event: Event, rule: SuccessRule | None, path: str, sizes: SizeBaseline
+    ) -> bool:
+        """Judge one matched HTTP event; returns True when success was just reached."""
+        status = event.status
+        if status is None:
+            return False
+        self.answered += 1
+        if status >= 400:
+            self.errors += 1
+            return False
+        if rule is None or not 200 <= status < 300:
+            return False
+        if rule.rule == "served_2xx" or (
+            rule.rule == "response_large"
+            and event.bytes is not None
+            and sizes.is_large(path, event.bytes, rule)
+        ):
+            return self.mark_succeeded(event.origin)
+        return False
+
+    def verdict(self, rule: SuccessRule | None, *, closed: bool) -> Success:
+        """The success state now (``closed``: the finding's window has ended)."""
+        if self.succeeded:
+            return Success.SUCCEEDED
+        if rule is None:
+            return Success.UNKNOWN
+        if rule.rule == "login_after":
+            return Success.FAILED if closed else Success.UNKNOWN
+        if self.answered and self.errors == self.answered:
+            return Success.FAILED
+        return Success.UNKNOWN
