@@ -45,7 +45,7 @@ def _day_starts(ctx: Context) -> list[float]:
     return [float(d) for d in range(int(first), int(ctx.end), 86400)]
 
 
-def _people(ctx: Context, scale: float) -> list[str]:
+def _people(ctx: Context) -> list[str]:
     rng = ctx.rng
     ips: list[str] = []
     homes = {user: ctx.pool.take(cat.BENIGN_PREFIXES) for user in cat.HUMAN_USERS}
@@ -54,7 +54,7 @@ def _people(ctx: Context, scale: float) -> list[str]:
         weekend = time.gmtime(day).tm_wday >= 5
         for user in cat.HUMAN_USERS:
             logins = rng.randint(0, 1) if weekend else rng.randint(1, 3)
-            for _ in range(max(0, round(logins * min(scale, 2.0)))):
+            for _ in range(logins):
                 ts = day + rng.uniform(7.5, 19.0) * 3600
                 method = "password" if user in _PASSWORD_USERS else "publickey"
                 typos = rng.choice((0, 0, 0, 0, 0, 1, 1, 2)) if method == "password" else 0
@@ -150,7 +150,7 @@ def generate_host(ctx: Context, scale: float) -> BenignHost:
     Returns:
         The addresses and users the benign traffic used.
     """
-    clients = _people(ctx, scale) + _machines(ctx)
+    clients = _people(ctx) + _machines(ctx)
     _cron(ctx)
     noise = _firewall(ctx, scale)
     users = (*cat.HUMAN_USERS, "deploy", "backup", "root")

@@ -40,6 +40,9 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help=f"comma-separated attack classes, '' for none (default all: {','.join(CLASSES)})",
     )
+    parser.add_argument(
+        "--per-class", type=int, default=None, help="campaigns per class (default 3*scale)"
+    )
     return parser
 
 
@@ -64,6 +67,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             benign_clients=args.clients,
             start=start.astimezone(UTC) if start.tzinfo else start,
             campaigns=classes,
+            campaigns_per_class=args.per_class,
         )
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -81,8 +81,9 @@ class Context:
             ``(start, end)`` epoch seconds.
         """
         span = self.end - self.start
-        duration = min(duration, span * 0.9)
-        begin = self.start + self.rng.uniform(0.02 * span, max(0.02 * span, span - duration))
+        duration = min(duration, span * 0.85)
+        # Keep clear of both edges so a campaign's last (success) lines stay in the run.
+        begin = self.start + self.rng.uniform(0.02 * span, max(0.02 * span, 0.97 * span - duration))
         return begin, begin + duration
 
     def session_id(self) -> int:

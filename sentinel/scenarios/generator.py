@@ -71,7 +71,9 @@ _CAN_SUCCEED = frozenset(
 )
 
 
-def plan_campaigns(scale: float, classes: Sequence[str] | None = None) -> list[Plan]:
+def plan_campaigns(
+    scale: float, classes: Sequence[str] | None = None, per_class: int | None = None
+) -> list[Plan]:
     """Which campaigns a run injects.
 
     Three per class at scale 1 (one for the distributed classes, which have
@@ -81,6 +83,7 @@ def plan_campaigns(scale: float, classes: Sequence[str] | None = None) -> list[P
     Args:
         scale: Volume multiplier.
         classes: Class ids to include (all when None).
+        per_class: Campaigns per class, overriding the scale-derived count.
 
     Returns:
         The plans in class order.
@@ -97,6 +100,8 @@ def plan_campaigns(scale: float, classes: Sequence[str] | None = None) -> list[P
         if cls not in wanted:
             continue
         count = max(1, round((1 if cls in DISTRIBUTED_CLASSES else 3) * scale))
+        if per_class is not None:
+            count = per_class
         for i in range(count):
             variant = i % 3
             evasive = (variant == 1 and cls in _HAS_EVASIVE) or cls in _ALWAYS_EVASIVE
@@ -156,6 +161,7 @@ def generate(
     scale: float = 1.0,
     start: datetime = DEFAULT_START,
     campaigns: Sequence[str] | None = None,
+    campaigns_per_class: int | None = None,
 ) -> GroundTruth:
     """Write ``access.log``, ``auth.log``, ``kern.log`` and ``truth.json`` to ``out_dir``.
 
@@ -168,6 +174,8 @@ def generate(
         start: First instant (aware datetime; naive is taken as UTC).
         campaigns: Attack class ids to inject (all of :data:`CLASSES` when None; ``[]`` for
             benign traffic only).
+        campaigns_per_class: Campaigns per class (default three at scale 1, one for the
+            distributed classes, times ``scale``); variants cycle plain, evasive, successful.
 
     Returns:
         The ground truth, also written as ``truth.json``.
@@ -177,7 +185,7 @@ def generate(
     """
     if days <= 0 or scale <= 0:
         raise ValueError(f"days ({days}) and scale ({scale}) must be positive")
-    plans = plan_campaigns(scale, campaigns)
+    plans = plan_campaigns(scale, campaigns, campaigns_per_class)
     t0 = (start if start.tzinfo else start.replace(tzinfo=UTC)).timestamp()
     t1 = t0 + days * 86400.0
     timeline = Timeline(HOST, t0, t1, boot_ts=t0 - 3 * 86400.0 - 4321.123456)

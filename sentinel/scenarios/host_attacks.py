@@ -172,7 +172,7 @@ def ssh_bruteforce_slow(ctx: Context, plan: Plan) -> Actors:
     if plan.succeed:
         accepted(
             ctx,
-            ts,
+            min(ts, end),
             ip,
             "oracle",
             "password",
@@ -230,11 +230,14 @@ def password_spraying(ctx: Context, plan: Plan) -> Actors:
     ips = [_ip(ctx) for _ in range(1 if plan.index % 2 == 0 else 3)]
     users = [*cat.HUMAN_USERS, "deploy", "root", *rng.sample(_COMMON_USERS, rng.randint(10, 25))]
     rounds = 2 if plan.index % 3 != 1 else 1
-    ts, _ = ctx.window(len(users) * rounds * 300.0)
+    ts, end = ctx.window(len(users) * rounds * 300.0)
+    # Spread the attempts over the window so the campaign fits short corpora too.
+    gap = (end - ts) / (len(users) * rounds + 1)
     for _ in range(rounds):
         for user in users:
             ts = failed_connection(ctx, ts, rng.choice(ips), user, 1, tag=plan.id)
-            ts += rng.uniform(120.0, 480.0)
+            ts += gap * rng.uniform(0.5, 1.3)
+    ts = min(ts, end)
     if plan.succeed:
         accepted(
             ctx,
