@@ -30,7 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--days", type=float, default=2.0, help="corpus length in days (default 2)")
     parser.add_argument("--scale", type=float, default=1.0, help="volume multiplier (default 1)")
     parser.add_argument(
-        "--clients", type=int, default=None, help="benign visitors (default 3000*days*scale)"
+        "--clients", type=int, default=None, help="benign visitors (default 4000*days*scale)"
     )
     parser.add_argument(
         "--start", default=DEFAULT_START.isoformat(), help="first instant, ISO 8601 (UTC if naive)"

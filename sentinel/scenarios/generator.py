@@ -169,7 +169,7 @@ def generate(
         out_dir: Target directory (created if missing; files are overwritten).
         seed: Random seed; the same arguments give byte-identical files.
         days: Length of the corpus in days.
-        benign_clients: Distinct browser and app visitors (default ``3000 * days * scale``).
+        benign_clients: Distinct browser and app visitors (default ``4000 * days * scale``).
         scale: Volume multiplier for benign traffic and the number of campaigns.
         start: First instant (aware datetime; naive is taken as UTC).
         campaigns: Attack class ids to inject (all of :data:`CLASSES` when None; ``[]`` for
@@ -191,7 +191,7 @@ def generate(
     timeline = Timeline(HOST, t0, t1, boot_ts=t0 - 3 * 86400.0 - 4321.123456)
     site = Site(_rng(seed, "site"))
     base = Context(_rng(seed, "base"), timeline, site, IpPool(_rng(seed, "pool")), t0, t1)
-    clients = benign_clients if benign_clients is not None else round(3000 * days * scale)
+    clients = benign_clients if benign_clients is not None else round(4000 * days * scale)
     web_ips = generate_web(_context(base, "benign-web", seed), clients, scale)
     host = generate_host(_context(base, "benign-host", seed), scale)
     actors: dict[str, Actors] = {}
