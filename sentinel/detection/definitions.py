@@ -56,7 +56,7 @@ _AGGREGATE_KEYS = frozenset(
     {"group_by", "window", "threshold", "distinct", "min_distinct", "max_per_distinct"}
 )
 _SEQUENCE_KEYS = frozenset({"after", "within", "join"})
-_SUCCESS_KEYS = frozenset({"rule", "within", "factor", "min_bytes"})
+_SUCCESS_KEYS = frozenset({"rule", "within", "factor", "min_bytes", "match"})
 _EXAMPLE_KEYS = frozenset({"format", "lines", "repeat", "then", "expect", "success", "options"})
 
 
@@ -106,6 +106,10 @@ class SuccessRule:
     within: float = 3600.0
     factor: float = 3.0
     min_bytes: int = 2048
+    #: For ``login_after``: what a successful login looks like among the
+    #: detector's own kinds (e.g. a POST to /login answered 302).  Without it,
+    #: an ``auth_success`` event is the login.
+    match: Predicate | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -366,11 +370,20 @@ class _Builder:
         factor = table.get("factor", 3.0)
         if not isinstance(factor, int | float) or factor <= 1:
             raise self.fail("success", "factor must be a number > 1")
+        match = None
+        if "match" in table:
+            if table["rule"] != "login_after" or not isinstance(table["match"], dict):
+                raise self.fail("success", "success.match is a table, for rule login_after only")
+            try:
+                match = compile_match(table["match"], "success.match")
+            except ConditionError as exc:
+                raise self.fail("success", str(exc)) from None
         return SuccessRule(
             rule=table["rule"],
             within=self.duration(table, "within", 3600.0, "success"),
             factor=float(factor),
             min_bytes=self.positive_int(table, "min_bytes", 2048, "success"),
+            match=match,
         )
 
     def examples(self) -> tuple[Example, ...]:

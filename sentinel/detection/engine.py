@@ -59,7 +59,7 @@ class EngineLimits:
     entity_ttl: float = 86_400.0
     max_distinct: int = 1024
     max_evidence: int = 20
-    max_targets: int = 50
+    max_targets: int = 100
     max_paths: int = 20_000
     cache_size: int = 50_000
     sweep_interval: float = 60.0
@@ -87,6 +87,9 @@ class _Runner:
     def observe(self, view: EventView, sizes: SizeBaseline, out: list[Finding]) -> bool:
         """Run the definition on one event; returns whether it matched."""
         if not self.d.match(view):
+            success = self.d.success
+            if success is not None and success.match is not None and success.match(view):
+                self.login(view, out)
             return False
         value = self.entity(view)
         if value is None:
@@ -306,7 +309,9 @@ class DetectionEngine:
         self._filtered: dict[EventKind, list[_Runner]] = {}
         self._prefilters: dict[EventKind, dict[str, _Prefilter]] = {}
         self._logins = [
-            r for r in self._runners if r.d.success and r.d.success.rule == "login_after"
+            r
+            for r in self._runners
+            if r.d.success and r.d.success.rule == "login_after" and r.d.success.match is None
         ]
         self._build_dispatch()
         self.sizes = SizeBaseline(self.limits.max_paths)

@@ -27,7 +27,7 @@ class EvidenceLimits:
     """How much an episode keeps: line references and distinct targets."""
 
     evidence: int = 20
-    targets: int = 50
+    targets: int = 100
 
 
 class Episode:
