@@ -366,6 +366,35 @@ class TestRhythm:
         assert hours[12] > 2 * hours[4]
 
 
+class TestEvasion:
+    _MARKERS = re.compile(r"%25|/\*\*/|\+|%09|%0a|%0b|%0d|%c0%a|%u00|&#|%26%23", re.IGNORECASE)
+    _MIXED = re.compile(
+        r"\b(?!(?:union|UNION|select|SELECT|script|SCRIPT)\b)(?i:union|select|script)\b"
+    )
+
+    @pytest.mark.parametrize("cls", ["sqli", "xss", "path_traversal"])
+    def test_evasive_campaign_encodes_payloads(self, corpus: Corpus, cls: str) -> None:
+        """Most requests of an evasive campaign use an evasion encoding."""
+        lines = corpus.lines("access.log")
+        campaign = next(c for c in corpus.truth.by_class()[cls] if c.evasive)
+        targets = [lines[n - 1].split('"')[1] for n in campaign.lines["access.log"]]
+        evasive = [t for t in targets if self._MARKERS.search(t) or self._MIXED.search(t)]
+        assert len(evasive) >= len(targets) // 2
+
+
+class TestScale:
+    def test_scale_multiplies_benign_volume(self, tmp_path: Path) -> None:
+        """Doubling ``scale`` roughly doubles the benign web lines."""
+        small = generate(tmp_path / "a", seed=2, days=0.1, scale=0.2, campaigns=[])
+        large = generate(tmp_path / "b", seed=2, days=0.1, scale=0.4, campaigns=[])
+        ratio = large.files["access.log"].lines / small.files["access.log"].lines
+        assert 1.5 < ratio < 2.5
+
+    def test_scale_multiplies_campaigns(self) -> None:
+        """Doubling ``scale`` doubles the campaigns per class."""
+        assert len(plan_campaigns(2.0, ["sqli"])) == 2 * len(plan_campaigns(1.0, ["sqli"]))
+
+
 class TestPlan:
     def test_unknown_class_rejected(self) -> None:
         """An unknown class id is a ValueError naming it."""
