@@ -37,6 +37,7 @@ from typing import Any, ClassVar, cast
 
 from sentinel.parsers.base import MAX_FIELD_CHARS, LineParser, Reject
 from sentinel.parsers.logformat import (
+    PROTOCOL_EXTRA,
     FieldSink,
     LogFormat,
     compile_log_format,
@@ -69,29 +70,45 @@ _new_event = cast(Callable[[type[Event], tuple[Any, ...]], Event], tuple.__new__
 
 # Building blocks.  Every variable-length field excludes the character that
 # ends it, so each group has one possible end and a match is a single pass.
-_HEAD = r"^(\S+) (\S+) (\S+) \[([^\]]*)\] "
+# The request is split by the regex itself when it is a plain
+# "METHOD target HTTP/x.y" (groups method, path, query, protocol); anything
+# else (``-``, TLS bytes, a path with spaces) falls to the second branch
+# (group request) and is split, or rejected as a request, in Python.
+_HEAD = r"^(\S+) \S+ (\S+) \[([^\]]*)\] "
+_REQUEST = r'"(?:([A-Z]{{1,32}}) ([^"? ]+)(?:\?([^" ]*))? (HTTP/[0-9.]{{1,3}})|{any})"'
 _Q = r'"([^"]*)"'
 _QE = r'"((?:[^"\\]|\\.)*)"'
 
 _STATUS_CACHE: dict[str, int] = {str(code): code for code in range(100, 1000)}
+_METHOD_INTERN: dict[str, str] = {}
 
 
 def _compile_pair(body: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """The fast and the escape-aware regex for a format written with ``{q}`` placeholders."""
-    return re.compile(body.format(q=_Q)), re.compile(body.format(q=_QE))
+    """The fast and the escape-aware regex for a format written with placeholders.
+
+    ``{req}`` is the request, ``{q}`` any other quoted field.
+    """
+    fast = body.format(req=_REQUEST.format(any=r"([^\"]*)"), q=_Q)
+    escaped = body.format(req=_REQUEST.format(any=r"((?:[^\"\\]|\\.)*)"), q=_QE)
+    return re.compile(fast), re.compile(escaped)
 
 
-_COMMON = _compile_pair(_HEAD + r"{q} (\S+) (\S+)\Z")
+_COMMON = _compile_pair(_HEAD + r"{req} (\S+) (\S+)\Z")
 # Combined tolerates fields appended after the user agent (kept in
 # extra["trailing"]): many sites add a few to the stock format.
-_COMBINED = _compile_pair(_HEAD + r"{q} (\S+) (\S+) {q} {q}(?: (.*))?\Z")
-_VHOST = _compile_pair(r"^(\S+) " + _HEAD[1:] + r"{q} (\S+) (\S+) {q} {q}\Z")
+_COMBINED = _compile_pair(_HEAD + r"{req} (\S+) (\S+) {q} {q}(?: (.*))?\Z")
+_VHOST = _compile_pair(r"^(\S+) " + _HEAD[1:] + r"{req} (\S+) (\S+) {q} {q}\Z")
 # The upstream list may contain spaces ("0.010, 0.002 : 0.004") and is last.
-_TIMED = _compile_pair(_HEAD + r"{q} (\S+) (\S+) {q} {q} (\S+)(?: (.*))?\Z")
+_TIMED = _compile_pair(_HEAD + r"{req} (\S+) (\S+) {q} {q} (\S+)(?: (.*))?\Z")
 
 
 class _AccessParser(LineParser):
-    """Shared machinery of the fixed access-log formats."""
+    """Shared machinery of the fixed access-log formats.
+
+    Group layout shared by every format's regexes: ``ip, user, stamp,
+    method, path, query, protocol, request, status, size`` then the format's
+    own fields.
+    """
 
     pattern: ClassVar[str] = "access"
     _regexes: ClassVar[tuple[re.Pattern[str], re.Pattern[str]]]
@@ -99,7 +116,7 @@ class _AccessParser(LineParser):
     def __init__(self, options: ParserOptions | None = None, source: str = "") -> None:
         super().__init__(options, source)
         self._host = self.options.host
-        self._clf = ClfTimeParser()
+        self._time = ClfTimeParser().parse
         self._fast_match = self._regexes[0].match
         self._escaped_match = self._regexes[1].match
         self._escaped_name = self.pattern + "_escaped"
@@ -125,10 +142,7 @@ class _AccessParser(LineParser):
     def _event(  # noqa: PLR0917 - hot path: positional arguments are measurably faster
         self,
         origin: LineRef,
-        ip: str,
-        user: str,
-        stamp: str,
-        request: str,
+        head: tuple[Any, ...],
         status: str,
         size: str,
         referrer: str | None,
@@ -137,9 +151,13 @@ class _AccessParser(LineParser):
         metrics: Mapping[str, float] = EMPTY_METRICS,
         extra: Mapping[str, str] | None = None,
     ) -> Event:
-        """Build the event from the common fields; slow branches only for odd values."""
+        """Build the event from the common fields, checking every odd value.
+
+        ``head`` is ``(ip, user, stamp, method, path, query, protocol, request)``.
+        """
+        ip, user, stamp, method, path, query, protocol, request = head
         try:
-            ts = self._clf.parse(stamp)
+            ts = self._time(stamp)
         except ValueError:
             raise Reject("bad_timestamp") from None
         code = _STATUS_CACHE.get(status)
@@ -149,24 +167,24 @@ class _AccessParser(LineParser):
             nbytes: int | None = int(size)
         else:
             nbytes = parse_bytes(size, self.notes)
-        parts = split_request(request)
-        if parts is None:
-            method = path = query = None
-            if request and request != "-":
+        if method is None and request is not None:
+            parts = split_request(request)
+            if parts is not None:
+                method, path, query, protocol = parts
+            elif request and request != "-":
                 self.notes["bad_request"] += 1
                 extra = {**(extra or EMPTY_EXTRA), "request": request[:MAX_FIELD_CHARS]}
             else:
                 self.notes["no_request"] += 1
-                extra = extra or EMPTY_EXTRA
-        else:
-            method, path, query, protocol = parts
-            if len(path) > MAX_FIELD_CHARS:
-                path = path[:MAX_FIELD_CHARS]
-                self.notes["field_truncated"] += 1
-            if extra is None:
-                extra = protocol_extra(protocol)
-            elif protocol is not None:
-                extra = {**extra, "protocol": protocol}
+        if method is not None:
+            method = _intern_method(method)
+        if path is not None and len(path) > MAX_FIELD_CHARS:
+            path = path[:MAX_FIELD_CHARS]
+            self.notes["field_truncated"] += 1
+        if extra is None:
+            extra = protocol_extra(protocol)
+        elif protocol is not None:
+            extra = {**extra, "protocol": protocol}
         if referrer is not None and (referrer == "-" or not referrer):
             referrer = None
         if agent is not None:
@@ -203,6 +221,16 @@ class _AccessParser(LineParser):
         )
 
 
+def _intern_method(method: str) -> str:
+    """One string object per method name (bounded: attackers invent methods)."""
+    known = _METHOD_INTERN.get(method)
+    if known is None:
+        if len(_METHOD_INTERN) >= 256:
+            return method
+        _METHOD_INTERN[method] = known = method
+    return known
+
+
 class CommonParser(_AccessParser):
     """Common Log Format: ``%h %l %u %t "%r" %>s %b``."""
 
@@ -215,8 +243,7 @@ class CommonParser(_AccessParser):
         groups = self._groups(text)
         if groups is None:
             return None
-        ip, _ident, user, stamp, request, status, size = groups
-        return self._event(raw.ref, ip, user, stamp, request, status, size, None, None)
+        return self._event(raw.ref, groups[:8], groups[8], groups[9], None, None)
 
 
 class CombinedParser(_AccessParser):
@@ -231,18 +258,68 @@ class CombinedParser(_AccessParser):
     _regexes = _COMBINED
 
     def parse_text(self, text: str, raw: RawLine) -> Event | None:
-        """One combined line."""
-        groups = self._groups(text)
-        if groups is None:
-            return None
-        ip, _ident, user, stamp, request, status, size, referrer, agent, trailing = groups
+        """One combined line: an inlined path for the usual case, :meth:`_event` otherwise."""
+        if "\\" not in text:
+            match = self._fast_match(text)
+            if match is None:
+                return None
+            self.matched["combined"] += 1
+            groups = match.groups()
+            (ip, user, stamp, method, path, query, protocol, _, status, size, referrer, agent) = (
+                groups[:12]
+            )
+            trailing = groups[12]
+            code = _STATUS_CACHE.get(status)
+            if (
+                method is not None
+                and code is not None
+                and trailing is None
+                and size.isdigit()
+                and len(size) < 19
+                and len(path) <= MAX_FIELD_CHARS
+                and len(agent) <= MAX_FIELD_CHARS
+            ):
+                try:
+                    ts = self._time(stamp)
+                except ValueError:
+                    raise Reject("bad_timestamp") from None
+                return _new_event(
+                    Event,
+                    (
+                        ts,
+                        _HTTP,
+                        self.source,
+                        self._host,
+                        None if ip == "-" else ip,
+                        None if user == "-" else user,
+                        _METHOD_INTERN.get(method) or _intern_method(method),
+                        path,
+                        query,
+                        code,
+                        int(size),
+                        None,
+                        None if agent == "-" or not agent else agent,
+                        None if referrer == "-" or not referrer else referrer,
+                        None,
+                        None,
+                        None,
+                        None,
+                        EMPTY_METRICS,
+                        raw.ref,
+                        PROTOCOL_EXTRA.get(protocol) or protocol_extra(protocol),
+                    ),
+                )
+        else:
+            escaped = self._groups(text)
+            if escaped is None:
+                return None
+            groups = escaped
+        referrer, agent, trailing = groups[10:]
         extra = None
         if trailing is not None:
             self.notes["trailing_fields"] += 1
             extra = {"trailing": trailing[:MAX_FIELD_CHARS]}
-        return self._event(
-            raw.ref, ip, user, stamp, request, status, size, referrer, agent, extra=extra
-        )
+        return self._event(raw.ref, groups[:8], groups[8], groups[9], referrer, agent, extra=extra)
 
 
 class VhostCombinedParser(_AccessParser):
@@ -261,11 +338,11 @@ class VhostCombinedParser(_AccessParser):
         groups = self._groups(text)
         if groups is None:
             return None
-        vhost_port, ip, _ident, user, stamp, request, status, size, referrer, agent = groups
+        vhost_port = groups[0]
         vhost, sep, port = vhost_port.rpartition(":")
-        extra = {"vhost": vhost[:255], "port": port} if sep else {"vhost": vhost_port[:255]}
+        extra = {"vhost": vhost[:255], "port": port[:16]} if sep else {"vhost": vhost_port[:255]}
         return self._event(
-            raw.ref, ip, user, stamp, request, status, size, referrer, agent, extra=extra
+            raw.ref, groups[1:9], groups[9], groups[10], groups[11], groups[12], extra=extra
         )
 
 
@@ -286,21 +363,18 @@ class TimedCombinedParser(_AccessParser):
         groups = self._groups(text)
         if groups is None:
             return None
-        ip, _ident, user, stamp, request, status, size, referrer, agent, rt, upstream = groups
-        duration = None if rt == "-" else parse_seconds(rt, self.notes)
-        metrics = EMPTY_METRICS
+        referrer, agent, request_time, upstream = groups[10:]
+        duration = None if request_time == "-" else parse_seconds(request_time, self.notes)
+        metrics: Mapping[str, float] = EMPTY_METRICS
         if upstream is not None and upstream != "-":
             total = parse_seconds_list(upstream)
             if total is not None:
                 metrics = {"upstream_response_time": total}
         return self._event(
             raw.ref,
-            ip,
-            user,
-            stamp,
-            request,
-            status,
-            size,
+            groups[:8],
+            groups[8],
+            groups[9],
             referrer,
             agent,
             duration=duration,

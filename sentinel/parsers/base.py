@@ -33,7 +33,7 @@ log = structlog.get_logger("sentinel.parsers")
 MAX_FIELD_CHARS = 8192
 
 
-class Reject(Exception):  # noqa: N818 - control flow, not an error condition
+class Reject(Exception):  # control flow, not an error condition: no "Error" suffix
     """Raised inside ``parse_text`` to reject a line with a counted reason."""
 
     def __init__(self, reason: str) -> None:
@@ -58,7 +58,7 @@ def decode_line(data: bytes) -> tuple[str, bool]:
 
 def clean_field(value: str | None) -> str | None:
     """Map log placeholders (``-``, empty) to ``None`` and cap the length."""
-    if value is None or value == "-" or value == "":
+    if value is None or value in {"-", ""}:
         return None
     if len(value) > MAX_FIELD_CHARS:
         return value[:MAX_FIELD_CHARS]
@@ -100,12 +100,19 @@ class LineParser:
 
     def parse(self, raw: RawLine) -> Event | None:
         """Parse one raw line; ``None`` (and a counted reason) when it is not usable."""
-        text, valid = decode_line(raw.data)
-        if not valid:
+        # decode_line inlined: this runs once per line, and the call plus the
+        # tuple it returns are a measurable share of the ~3 µs budget.
+        data, truncated = raw[1], raw[2]
+        if b"\x00" in data:
+            data = data.replace(b"\x00", b"")
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            text = data.decode("utf-8", "replace")
             self.notes["invalid_utf8"] += 1
-        if raw.truncated:
+        if truncated:
             self.notes["truncated"] += 1
-        if not text.strip():
+        if not text or text.isspace():
             self.rejected["empty"] += 1
             return None
         try:
@@ -113,7 +120,7 @@ class LineParser:
         except Reject as reject:
             self.rejected[reject.reason] += 1
             return None
-        except Exception:  # noqa: BLE001 - hostile input must never stop the pipeline
+        except Exception:  # hostile input must never stop the pipeline
             self.rejected["internal_error"] += 1
             log.debug("parser.line.crashed", parser=self.name, exc_info=True)
             return None

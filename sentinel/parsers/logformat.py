@@ -36,6 +36,7 @@ from sentinel.records import EMPTY_EXTRA, EMPTY_METRICS, Event, EventKind, LineR
 
 __all__ = [
     "MAX_EXTRA_KEYS",
+    "PROTOCOL_EXTRA",
     "VARIABLES",
     "FieldSink",
     "LogFormat",
@@ -79,7 +80,7 @@ _METHODS: dict[str, str] = {
 _PROTOCOLS = ("HTTP/1.0", "HTTP/1.1", "HTTP/2.0", "HTTP/2", "HTTP/3", "HTTP/3.0", "HTTP/0.9")
 # One shared read-only mapping per common protocol: the hot path attaches it to
 # every event instead of building a dict per line.
-_PROTOCOL_EXTRA: dict[str, Mapping[str, str]] = {
+PROTOCOL_EXTRA: dict[str, Mapping[str, str]] = {
     p: MappingProxyType({"protocol": p}) for p in _PROTOCOLS
 }
 _MAX_METHOD = 32
@@ -90,7 +91,7 @@ def protocol_extra(protocol: str | None) -> Mapping[str, str]:
     """``Event.extra`` holding just the protocol (shared mappings for common ones)."""
     if protocol is None:
         return EMPTY_EXTRA
-    shared = _PROTOCOL_EXTRA.get(protocol)
+    shared = PROTOCOL_EXTRA.get(protocol)
     return shared if shared is not None else {"protocol": protocol}
 
 
