@@ -17,7 +17,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-from sentinel.scenarios import CLASSES, GroundTruth, generate, main, plan_campaigns
+from sentinel.scenarios import CLASSES, GroundTruth, evaluate, generate, main, plan_campaigns
 from sentinel.scenarios.context import activity
 from sentinel.scenarios.timeline import nginx_escape
 
@@ -437,6 +437,45 @@ class TestCli:
         """An unknown class exits with status 2 and an error message."""
         assert main([str(tmp_path), "--campaigns", "bogus"]) == 2
         assert "bogus" in capsys.readouterr().err
+
+
+class TestEvaluate:
+    def test_perfect_run_scores_full_recall(self, corpus: Corpus) -> None:
+        """Flagging exactly the attackers gives 100 % recall and no false positives."""
+        truth = corpus.truth
+        actors = {e for c in truth.campaigns for e in c.entities}
+        winners = {e for c in truth.campaigns if c.succeeded for e in c.entities}
+        lines = {name: f.attack_lines for name, f in truth.files.items()}
+        result = evaluate(truth, actors, succeeded=winners, cited_lines=lines)
+        assert all(r.recall == 1.0 for r in result.classes.values())
+        assert all(r.success_recall == 1.0 for r in result.classes.values())
+        assert result.benign_false_positive_rate == 0.0
+        assert all(r.recall == 1.0 for r in result.lines.values())
+        assert all(r.false_positive_rate == 0.0 for r in result.lines.values())
+
+    def test_empty_run_misses_everything(self, corpus: Corpus) -> None:
+        """Flagging nothing gives zero recall and lists every attacker as missed."""
+        result = evaluate(corpus.truth, [])
+        sqli = result.classes["sqli"]
+        assert sqli.recall == 0.0
+        assert len(sqli.missed) == sqli.actors
+
+    def test_benign_flags_count_as_false_positives(self, corpus: Corpus) -> None:
+        """A flagged benign client shows up in the false-positive figures."""
+        benign = corpus.truth.benign_clients[0]
+        result = evaluate(corpus.truth, [("client_ip", benign)])
+        assert result.benign_clients_flagged == (benign,)
+        assert result.benign_false_positive_rate > 0.0
+
+    def test_targeted_users_are_not_false_positives(self, corpus: Corpus) -> None:
+        """Flagging ``user=root`` (a brute-force target) is not a benign false positive."""
+        result = evaluate(corpus.truth, [("user", "root")])
+        assert result.benign_users_flagged == ()
+
+    def test_summary_names_every_class(self, corpus: Corpus) -> None:
+        """The text summary has a row per class."""
+        text = evaluate(corpus.truth, []).summary()
+        assert all(cls in text for cls in CLASSES)
 
 
 def _load_regenerate() -> ModuleType:
