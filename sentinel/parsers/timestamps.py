@@ -212,7 +212,10 @@ def _parse_offset(offset: str) -> float:
     digits = offset[1:].replace(":", "")
     if offset[:1] not in ("+", "-") or len(digits) != 4 or not digits.isdigit():
         raise ValueError("bad UTC offset")
-    seconds = int(digits[:2]) * 3600 + int(digits[2:]) * 60
+    hours, minutes = int(digits[:2]), int(digits[2:])
+    if hours > 23 or minutes > 59:  # real offsets span -12:00..+14:00
+        raise ValueError("bad UTC offset")
+    seconds = hours * 3600 + minutes * 60
     return float(seconds if offset[0] == "+" else -seconds)
 
 
