@@ -54,6 +54,7 @@ _DETECTOR_KEYS = frozenset(
 )
 _AGGREGATE_KEYS = frozenset(
     {"group_by", "window", "threshold", "distinct", "min_distinct", "max_per_distinct"}
+    | {"min_per_distinct"}
 )
 _SEQUENCE_KEYS = frozenset({"after", "within", "join"})
 _SUCCESS_KEYS = frozenset({"rule", "within", "factor", "min_bytes", "match"})
@@ -74,7 +75,9 @@ class Aggregate:
 
     Counting uses a two-bucket sliding estimate (see :mod:`.windows`).
     ``max_per_distinct`` bounds the mean events per distinct value (password
-    spraying: many users, few tries each).
+    spraying: many users, few tries each); ``min_per_distinct`` counts (and
+    lists as targets) only values seen at least that often in the window, so
+    a bystander who hit a flooded URL once is not taken for a bot.
     """
 
     group_by: str
@@ -83,6 +86,7 @@ class Aggregate:
     distinct: str | None = None
     min_distinct: int = 0
     max_per_distinct: float | None = None
+    min_per_distinct: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,8 +108,8 @@ class SuccessRule:
 
     rule: str
     within: float = 3600.0
-    factor: float = 3.0
-    min_bytes: int = 2048
+    factor: float = 1.2
+    min_bytes: int = 1024
     #: For ``login_after``: what a successful login looks like among the
     #: detector's own kinds (e.g. a POST to /login answered 302).  Without it,
     #: an ``auth_success`` event is the login.
@@ -341,9 +345,12 @@ class _Builder:
             distinct=None if distinct is None else self.field_name(distinct, "aggregate"),
             min_distinct=self.positive_int(table, "min_distinct", 0, "aggregate"),
             max_per_distinct=None if max_per is None else float(max_per),
+            min_per_distinct=max(1, self.positive_int(table, "min_per_distinct", 1, "aggregate")),
         )
         if aggregate.min_distinct and aggregate.distinct is None:
             raise self.fail("aggregate", "min_distinct needs 'distinct'")
+        if aggregate.group_by != entity:
+            raise self.fail("aggregate", "group_by must be the entity field (findings group by it)")
         return aggregate
 
     def sequence(self) -> SequenceRule | None:
@@ -367,7 +374,7 @@ class _Builder:
             rules = ", ".join(sorted(SUCCESS_RULES))
             raise self.fail("success", f"'success' must be one of {rules} (or a table with rule)")
         self.check_keys(table, _SUCCESS_KEYS, "success")
-        factor = table.get("factor", 3.0)
+        factor = table.get("factor", 1.2)
         if not isinstance(factor, int | float) or factor <= 1:
             raise self.fail("success", "factor must be a number > 1")
         match = None
@@ -382,7 +389,7 @@ class _Builder:
             rule=table["rule"],
             within=self.duration(table, "within", 3600.0, "success"),
             factor=float(factor),
-            min_bytes=self.positive_int(table, "min_bytes", 2048, "success"),
+            min_bytes=self.positive_int(table, "min_bytes", 1024, "success"),
             match=match,
         )
 

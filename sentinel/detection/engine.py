@@ -121,16 +121,30 @@ class _Runner:
         episode.count += 1
         episode.last = max(episode.last, event.ts)
         episode.add_evidence(event.origin, self.evidence_limits)
-        if self.target is not None:
-            episode.add_target(self.target(view), self.evidence_limits)
-        if episode.distinct is not None and self.distinct is not None:
-            seen = self.distinct(view)
-            if seen is not None:
-                episode.distinct.add(str(seen), event.ts)
+        self._track(episode, view)
         changed = prior is not None and episode.outcome.mark_succeeded(event.origin)
         if self._judge(episode, view, sizes) or changed:
             out.append(episode.to_finding(self.d, closed=False))
         return True
+
+    def _track(self, episode: Episode, view: EventView) -> None:
+        """Distinct values and targets of an open episode."""
+        agg = self.d.aggregate
+        seen = None
+        if episode.distinct is not None and self.distinct is not None:
+            seen = self.distinct(view)
+            if seen is not None:
+                episode.distinct.add(str(seen), view.event.ts)
+        if self.target is None:
+            return
+        if agg is not None and agg.distinct == self.d.targets:
+            # Targets are the distinct values: list those frequent enough.
+            if seen is not None and episode.distinct is not None:
+                key = str(seen)
+                if episode.distinct.count(key) >= agg.min_per_distinct:
+                    episode.add_target(key, self.evidence_limits)
+            return
+        episode.add_target(self.target(view), self.evidence_limits)
 
     def _prior(self, key: str, ts: float) -> Episode | None:
         assert self.after is not None
@@ -184,8 +198,9 @@ class _Runner:
         if event.origin not in group.refs:
             episode.add_evidence(event.origin, self.evidence_limits)
         if group.distinct is not None and self.d.targets == agg.distinct:
-            for value in group.distinct.seen:
-                episode.add_target(value, self.evidence_limits)
+            for value, (_, count) in group.distinct.seen.items():
+                if count >= agg.min_per_distinct:
+                    episode.add_target(value, self.evidence_limits)
         elif self.target is not None:
             episode.add_target(self.target(view), self.evidence_limits)
         return episode
@@ -194,7 +209,7 @@ class _Runner:
         agg = self.d.aggregate
         if agg is None or group.distinct is None:
             return True
-        if group.distinct.distinct(ts) < agg.min_distinct:
+        if group.distinct.distinct(ts, agg.min_per_distinct) < agg.min_distinct:
             return False
         return (
             agg.max_per_distinct is None or group.distinct.mean_per_value() <= agg.max_per_distinct

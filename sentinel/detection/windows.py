@@ -163,11 +163,22 @@ class DistinctCounter:
         self.seen = {k: v for k, v in self.seen.items() if v[0] >= limit}
         self.pruned_at = ts
 
-    def distinct(self, ts: float) -> int:
-        """Distinct values in the window (prunes at most every quarter window)."""
+    def distinct(self, ts: float, min_count: int = 1) -> int:
+        """Distinct values in the window seen at least ``min_count`` times.
+
+        Prunes at most every quarter window, so the count may include values
+        up to a quarter window stale; that bounds the work per event.
+        """
         if ts - self.pruned_at >= self.window / 4:
             self.prune(ts)
-        return len(self.seen)
+        if min_count <= 1:
+            return len(self.seen)
+        return sum(1 for entry in self.seen.values() if entry[1] >= min_count)
+
+    def count(self, value: str) -> int:
+        """Events recorded for ``value`` in the window (0 if unknown)."""
+        entry = self.seen.get(value)
+        return int(entry[1]) if entry is not None else 0
 
     def mean_per_value(self) -> float:
         """Mean events per distinct value."""
