@@ -257,7 +257,7 @@ def distributed_bruteforce(ctx: Context, plan: Plan) -> Actors:
     rng = ctx.rng
     user = ("root", "admin")[plan.index % 2]
     start, end = ctx.window(rng.uniform(2, 6) * 3600)
-    ips = [_ip(ctx) for _ in range(max(10, round(40 * plan.scale)))]
+    ips = [_ip(ctx) for _ in range(max(10, round(40 * min(plan.scale, 1.0))))]
     for ip in ips:
         for _ in range(rng.randint(1, 2)):
             failed_connection(

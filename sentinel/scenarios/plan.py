@@ -54,7 +54,8 @@ class Plan:
         index: ``n``, which picks the variant (plain, evasive, successful ...).
         evasive: Use evasion techniques.
         succeed: Let the attack succeed where the class allows it.
-        scale: Volume multiplier of the run.
+        scale: Volume multiplier of the run.  Above 1 it adds campaigns rather than
+            clients per campaign, so a distributed campaign's size stays plausible.
     """
 
     id: str

@@ -179,7 +179,7 @@ def http_flood_distributed(ctx: Context, plan: Plan) -> Actors:
     target, path = ("/search?q=cheap", "/search")
     start, end = ctx.window(rng.uniform(180, 360))
     ips = []
-    for _ in range(max(10, round(60 * plan.scale))):
+    for _ in range(max(10, round(60 * min(plan.scale, 1.0)))):
         ip = _ip(ctx)
         ips.append(ip)
         agent = rng.choice(cat.BROWSER_AGENTS)
