@@ -279,6 +279,7 @@ class SyslogTimeParser:
         self.zone = zone
         self._reference = reference
         self._last: float | None = None
+        self._year = 0
         self._cache: dict[tuple[int, str], float] = {}
 
     def parse(self, text: str) -> float:
@@ -291,15 +292,21 @@ class SyslogTimeParser:
             year = datetime.fromtimestamp(ref, UTC).year
             ts = self._at(year, head)
             if ts > ref + _DAY:
-                ts = self._at(year - 1, head)
+                year -= 1
+                ts = self._at(year, head)
         else:
-            year = datetime.fromtimestamp(self._last, UTC).year
+            # The year of the previous line, kept rather than recomputed from
+            # its timestamp: datetime.fromtimestamp per line is a hot-path cost.
+            year = self._year
             ts = self._at(year, head)
             if ts < self._last - 180 * _DAY:
-                ts = self._at(year + 1, head)
+                year += 1
+                ts = self._at(year, head)
             elif ts > self._last + 180 * _DAY:
-                ts = self._at(year - 1, head)
+                year -= 1
+                ts = self._at(year, head)
         self._last = ts
+        self._year = year
         return ts + fraction
 
     def _at(self, year: int, head: str) -> float:
@@ -317,10 +324,12 @@ class SyslogTimeParser:
             or len(clock) != 8
             or clock[2] != ":"
             or clock[5] != ":"
+            or not (clock[0:2] + clock[3:5] + clock[6:8]).isdigit()
         ):
             raise ValueError("not an RFC 3164 timestamp")
         hour, minute, second = (int(p) for p in clock.split(":"))
         day = int(day_text)
+        _check_clock(day, hour, minute, second)
         if month == 2 and day == 29 and not calendar.isleap(year):
             year -= 1  # Feb 29 only exists in leap years: the nearest earlier one
         ts = _check_range(_local_to_epoch(year, month, day, hour, minute, second, self.zone))
