@@ -43,7 +43,11 @@ _PCT_U = re.compile(r"%u([0-9a-fA-F]{4})")
 # that lenient decoders (old IIS, Tomcat) accepted as '.' or '/'.
 _OVERLONG2 = re.compile(rb"[\xc0\xc1][\x80-\xbf]")
 _OVERLONG3 = re.compile(rb"\xe0[\x80-\x9f][\x80-\xbf]")
-_SPACES = re.compile(r"[\s\x00-\x1f\x7f]+")
+# Newlines survive (as one "\n"): to a shell they separate commands, which
+# the command-injection signature needs to see; other whitespace is one space.
+_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1b\x7f]+")
+_SPACES = re.compile(r"[^\S\n]+")
+_NEWLINES = re.compile(r"\n\s*")
 _SLASHES = re.compile(r"/{2,}")
 # What forces the slow path; anything else is already in canonical form once
 # lower-cased (a clean path like ``/static/app.js`` costs one scan).
@@ -120,7 +124,7 @@ def normalize_text(text: str, *, plus_is_space: bool = False) -> str:
     Steps: bounded percent/``%u``/overlong/HTML-entity decoding until stable,
     ``+`` to space (query strings), NFKC (full-width and compatibility forms),
     case folding, SQL comments to a space, backslash to slash, whitespace and
-    control characters collapsed to one space.
+    control characters collapsed to one space (line breaks to one newline).
     """
     text = text[:MAX_CHARS]
     if not needs_decoding(text):
@@ -133,7 +137,10 @@ def normalize_text(text: str, *, plus_is_space: bool = False) -> str:
         text = strip_sql_comments(text)
     if "\\" in text:
         text = text.replace("\\", "/")
-    return _SPACES.sub(" ", text)
+    if "\r" in text:
+        text = text.replace("\r", "\n")
+    text = _SPACES.sub(" ", _CONTROLS.sub(" ", text))
+    return _NEWLINES.sub("\n", text) if "\n" in text else text
 
 
 def _canonical_path(text: str) -> str:
