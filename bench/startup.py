@@ -42,8 +42,10 @@ def main() -> None:
         started = time.perf_counter()
         subprocess.run([sys.executable, "-c", "pass"], check=True)
         baseline.append((time.perf_counter() - started) * 1000)
-    print(f"sentinel --help: median {statistics.median(samples):.0f} ms, "
-          f"max {max(samples):.0f} ms over {len(samples)} runs (target <= 300 ms)")
+    print(
+        f"sentinel --help: median {statistics.median(samples):.0f} ms, "
+        f"max {max(samples):.0f} ms over {len(samples)} runs (target <= 300 ms)"
+    )
     print(f"bare interpreter start: median {statistics.median(baseline):.0f} ms")
     heavy = _heavy_imports()
     print(f"heavy modules imported by --help: {', '.join(heavy) or 'none'}")
