@@ -64,17 +64,22 @@ def _parser() -> argparse.ArgumentParser:
     rules_list.add_argument("paths", nargs="*", type=Path, help="pack files or directories")
 
     generate = commands.add_parser(
-        "generate", help="write a synthetic corpus of logs with ground truth"
+        "generate",
+        help="write a synthetic corpus of logs with ground truth (see `sentinel generate -h`)",
+        add_help=False,
     )
-    generate.add_argument("out", type=Path, help="output directory")
-    generate.add_argument("--seed", type=int, default=7)
-    generate.add_argument("--days", type=float, default=2.0)
-    generate.add_argument("--scale", type=float, default=1.0)
+    generate.add_argument("args", nargs=argparse.REMAINDER)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``sentinel`` console script."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["generate"]:
+        # The generator owns its arguments (and its -h); hand them over untouched.
+        from sentinel.scenarios import main as generate_main
+
+        return generate_main(argv[1:])
     args = _parser().parse_args(argv)
     if args.version:
         from sentinel import __version__
@@ -85,7 +90,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         "replay": _cmd_replay,
         "check-config": _cmd_check_config,
         "rules": _cmd_rules,
-        "generate": _cmd_generate,
     }
     handler = handlers.get(args.command or "")
     if handler is None:
@@ -132,13 +136,6 @@ def _cmd_rules(args: argparse.Namespace, out: TextIO) -> int:
         return rules_test_main(paths, out)
     return rules_list_main(paths, out)
 
-
-def _cmd_generate(args: argparse.Namespace, out: TextIO) -> int:
-    from sentinel.scenarios import generate
-
-    truth = generate(args.out, seed=args.seed, days=args.days, scale=args.scale)
-    print(f"wrote corpus to {args.out} ({truth!r:.120})", file=out)
-    return EXIT_OK
 
 
 if __name__ == "__main__":  # pragma: no cover
