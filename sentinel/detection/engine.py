@@ -103,6 +103,11 @@ class _Runner:
                 return False
         self.matched += 1
         episode = self.episodes.get(key)
+        if episode is not None and event.ts - episode.last > self.close_after:
+            # Idle past its window but not swept yet: close it, start afresh.
+            self.episodes.pop(key)
+            out.append(episode.to_finding(self.d, closed=True))
+            episode = None
         if episode is None:
             episode = self._fire(key, view)
             if episode is None:
@@ -356,6 +361,9 @@ class DetectionEngine:
         """Run every applicable definition on ``event`` (event-time order expected)."""
         self._events += 1
         out: list[Finding] = []
+        if event.ts >= self._next_sweep:
+            self._next_sweep = event.ts + self.limits.sweep_interval
+            self._sweep(event.ts, out)
         kind = event.kind
         view = EventView(event)
         matched = False
@@ -375,9 +383,6 @@ class DetectionEngine:
         elif kind is EventKind.AUTH_SUCCESS:
             for runner in self._logins:
                 runner.login(view, out)
-        if event.ts >= self._next_sweep:
-            self._next_sweep = event.ts + self.limits.sweep_interval
-            self._sweep(event.ts, out)
         return out
 
     @staticmethod

@@ -48,7 +48,9 @@ def ssh_fail(user: str, ip: str, ts: float = T0) -> str:
 
 def ssh_ok(user: str, ip: str, ts: float = T0) -> str:
     """An sshd accepted-password line."""
-    return f"{syslog_time(ts)} web1 sshd[101]: Accepted password for {user} from {ip} port 5001 ssh2"
+    return (
+        f"{syslog_time(ts)} web1 sshd[101]: Accepted password for {user} from {ip} port 5001 ssh2"
+    )
 
 
 def parse(fmt: str, lines: Iterable[str], path: str = "test.log") -> list[Event]:

@@ -92,7 +92,7 @@ class TestBenignLookalikes:
     )
     def test_benign_request_not_flagged(self, target: str) -> None:
         """Ordinary requests that share words with attacks trigger no web-attack detector."""
-        from .helpers import access_line, parse, pack_definitions, run
+        from .helpers import access_line, pack_definitions, parse, run
 
         defs = [d for d in pack_definitions() if d.pack == "web-attacks"]
         assert run(defs, parse("combined", [access_line(target)])) == []
