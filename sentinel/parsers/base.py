@@ -67,7 +67,8 @@ def clean_field(value: str | None) -> str | None:
 
 def to_int(value: str | None, *, limit: int = 1 << 62) -> int | None:
     """Parse a non-negative decimal integer field; ``-``/absurd values give ``None``."""
-    if value is None or not value.isdigit() or len(value) > 19:
+    # isdecimal, not isdigit: "²" is a digit that int() rejects.
+    if value is None or not value.isdecimal() or len(value) > 19:
         return None
     number = int(value)
     return number if number <= limit else None
