@@ -188,6 +188,8 @@ class _Runner:
             group = GroupState(agg.window, event.ts, counter)
             self.groups.put(key, group)
         estimate = group.add(event.ts, event.origin)
+        if self.target is not None and self.d.targets != agg.distinct:
+            group.add_target(self.target(view))
         if group.distinct is not None and self.distinct is not None:
             seen = self.distinct(view)
             if seen is not None:
@@ -206,7 +208,10 @@ class _Runner:
             for value, (_, count) in group.distinct.seen.items():
                 if count >= agg.min_per_distinct:
                     episode.add_target(value, self.evidence_limits)
-        elif self.target is not None:
+        elif group.targets:
+            for value in group.targets:
+                episode.add_target(value, self.evidence_limits)
+        if self.target is not None and self.d.targets != agg.distinct:
             episode.add_target(self.target(view), self.evidence_limits)
         return episode
 

@@ -24,8 +24,11 @@ from sentinel.records import LineRef
 
 __all__ = ["BoundedTable", "DistinctCounter", "GroupState", "SlidingCount", "Stamped"]
 
-#: Evidence references kept per group before it fires (the rest is counted).
+#: Evidence references and targets kept per group before it fires (the rest
+#: is counted): enough to show how an attack began without paying for every
+#: benign client's history.
 PRE_EVIDENCE = 3
+PRE_TARGETS = 4
 
 
 class Stamped(Protocol):
@@ -190,7 +193,7 @@ class DistinctCounter:
 class GroupState:
     """Pre-firing state of one aggregation group."""
 
-    __slots__ = ("count", "distinct", "first", "last", "refs")
+    __slots__ = ("count", "distinct", "first", "last", "refs", "targets")
 
     def __init__(self, window: float, ts: float, distinct: DistinctCounter | None) -> None:
         self.count = SlidingCount(window, ts)
@@ -198,6 +201,17 @@ class GroupState:
         self.first = ts
         self.last = ts
         self.refs: list[LineRef] = []
+        self.targets: list[str] | None = None
+
+    def add_target(self, target: object) -> None:
+        """Remember one of the first few distinct targets."""
+        if target is None:
+            return
+        text = str(target)
+        if self.targets is None:
+            self.targets = [text]
+        elif len(self.targets) < PRE_TARGETS and text not in self.targets:
+            self.targets.append(text)
 
     def add(self, ts: float, ref: LineRef | None) -> float:
         """Count one event; returns the windowed count estimate."""
@@ -205,6 +219,7 @@ class GroupState:
             # A quiet gap longer than the window starts a new burst.
             self.first = ts
             self.refs.clear()
+            self.targets = None
         self.last = max(self.last, ts)
         if ref is not None and len(self.refs) < PRE_EVIDENCE:
             self.refs.append(ref)
