@@ -13,8 +13,9 @@ Three rules, named by definitions' ``success`` key:
     while the finding is open or within ``within`` of its last attempt.  The
     engine feeds these events (:meth:`Outcome.mark_succeeded`).
 
-Otherwise a finding whose every answer was an error (or, for logins, whose
-window closed without a login) is ``failed``; anything else is ``unknown``.
+Otherwise a finding whose every answer was an error or, for
+``response_large``, the path's usual page (or, for logins, whose window
+closed without a login) is ``failed``; anything else is ``unknown``.
 
 The size baseline is learnt from responses that matched no signature, per
 normalised path, as an EWMA with a cap on the number of paths (LRU): a flood
@@ -33,26 +34,19 @@ from sentinel.records import Event, LineRef, Success
 __all__ = ["MAX_SUCCESS_EVIDENCE", "Outcome", "SizeBaseline"]
 
 MAX_SUCCESS_EVIDENCE = 5
-# Responses seen for a path before its own baseline is trusted over the
-# site-wide one.
-_MIN_SAMPLES = 5
 _ALPHA = 0.1
 
 
 class SizeBaseline:
-    """Typical 2xx response size per path (EWMA), with a site-wide fallback."""
+    """Typical 2xx response size per path (running mean, then EWMA)."""
 
     def __init__(self, max_paths: int = 20_000) -> None:
         self.max_paths = max_paths
         self.evicted = 0
         self._paths: OrderedDict[str, list[float]] = OrderedDict()  # path -> [ewma, n]
-        self._site = 0.0
-        self._site_n = 0
 
     def learn(self, path: str, size: int) -> None:
         """Fold one benign 2xx response size into the baselines."""
-        self._site_n += 1
-        self._site += (size - self._site) * (1.0 / self._site_n if self._site_n < 20 else _ALPHA)
         entry = self._paths.get(path)
         if entry is None:
             if len(self._paths) >= self.max_paths:
@@ -65,30 +59,34 @@ class SizeBaseline:
         self._paths.move_to_end(path)
 
     def typical(self, path: str) -> float | None:
-        """The usual size for ``path`` (site-wide when the path is new), or ``None``."""
-        entry = self._paths.get(path)
-        if entry is not None and entry[1] >= _MIN_SAMPLES:
-            return entry[0]
-        return self._site if self._site_n >= _MIN_SAMPLES else None
+        """The usual size for ``path``, or ``None`` when it was never answered benignly.
 
-    def is_large(self, path: str, size: int, rule: SuccessRule) -> bool:
-        """Whether ``size`` is much larger than usual for ``path``."""
+        There is deliberately no site-wide fallback: sizes differ by orders of
+        magnitude between pages, images and API calls, so a site mean would
+        make every small page "usual" and every download "large".
+        """
+        entry = self._paths.get(path)
+        return entry[0] if entry is not None else None
+
+    def is_large(self, path: str, size: int, rule: SuccessRule) -> bool | None:
+        """Whether ``size`` is much larger than usual for ``path`` (``None``: no baseline)."""
         usual = self.typical(path)
         if usual is None:
-            return size >= rule.min_bytes * 4
+            return None
         return size >= usual * rule.factor and size - usual >= rule.min_bytes
 
 
 class Outcome:
     """Success bookkeeping for one open finding."""
 
-    __slots__ = ("answered", "errors", "evidence", "succeeded")
+    __slots__ = ("answered", "errors", "evidence", "normal", "succeeded")
 
     def __init__(self) -> None:
         self.succeeded = False
         self.evidence: list[LineRef] = []
         self.answered = 0  # responses with a status
         self.errors = 0  # responses >= 400
+        self.normal = 0  # 2xx answers of the path's usual size (nothing came back)
 
     def mark_succeeded(self, ref: LineRef | None) -> bool:
         """Record success evidence; returns True when the state just changed."""
@@ -111,12 +109,15 @@ class Outcome:
             return False
         if rule is None or not 200 <= status < 300:
             return False
-        if rule.rule == "served_2xx" or (
-            rule.rule == "response_large"
-            and event.bytes is not None
-            and sizes.is_large(path, event.bytes, rule)
-        ):
+        if rule.rule == "served_2xx":
             return self.mark_succeeded(event.origin)
+        if rule.rule != "response_large" or event.bytes is None:
+            return False
+        large = sizes.is_large(path, event.bytes, rule)
+        if large:
+            return self.mark_succeeded(event.origin)
+        if large is False:
+            self.normal += 1
         return False
 
     def verdict(self, rule: SuccessRule | None, *, closed: bool) -> Success:
@@ -127,6 +128,6 @@ class Outcome:
             return Success.UNKNOWN
         if rule.rule == "login_after":
             return Success.FAILED if closed else Success.UNKNOWN
-        if self.answered and self.errors == self.answered:
+        if self.answered and self.errors + self.normal == self.answered:
             return Success.FAILED
         return Success.UNKNOWN

@@ -79,11 +79,17 @@ class TestResponseLarge:
         (finding,) = run(definitions("web.sqli"), parse("combined", lines))
         assert finding.success is Success.SUCCEEDED
 
-    def test_usual_size_is_unknown(self) -> None:
-        """A 200 of the usual size says nothing either way."""
+    def test_usual_size_fails(self) -> None:
+        """A 200 of the path's usual size returned the normal page: failed."""
         attack = access_line("/item?id=1%20union%20select%20*%20from%20users", size=5050, ts=T0)
         lines = [*baseline("/item?id=3", 5000), attack]
         (finding,) = run(definitions("web.sqli"), parse("combined", lines))
+        assert finding.success is Success.FAILED
+
+    def test_no_baseline_is_unknown(self) -> None:
+        """A 200 on a path never seen before says nothing either way."""
+        attack = access_line("/new?id=1%20union%20select%20*%20from%20users", size=90000, ts=T0)
+        (finding,) = run(definitions("web.sqli"), parse("combined", [attack]))
         assert finding.success is Success.UNKNOWN
 
     def test_all_errors_fail(self) -> None:
@@ -116,9 +122,9 @@ class TestSizeBaseline:
             sizes.learn(path, 100)
         assert sizes.evicted == 1
 
-    def test_new_path_uses_site_baseline(self) -> None:
-        """A path never seen falls back to the site-wide typical size."""
+    def test_new_path_has_no_verdict(self) -> None:
+        """A path never answered benignly has no baseline (None, not a guess)."""
         sizes = SizeBaseline()
         for _ in range(10):
             sizes.learn("/a", 1000)
-        assert sizes.is_large("/new", 5000, SuccessRule("response_large"))
+        assert sizes.is_large("/new", 5000, SuccessRule("response_large")) is None
