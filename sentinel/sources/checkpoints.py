@@ -28,7 +28,10 @@ the same file (WAL readers never block the writer; writers wait up to
 Schema (version 1)::
 
     meta(key PRIMARY KEY, value)                 -- schema_version
-    source_positions(source, key, offset, path, cursor, delivered, updated)
+    source_positions(source, key, offset, path, cursor, delivered, head, updated)
+
+``head`` is the longest identity token the source has seen for the key (it
+grows with a short file); ``cursor`` is the committed one.
 
 .. versionadded:: 0.1
 """
@@ -62,6 +65,7 @@ CREATE TABLE IF NOT EXISTS source_positions (
     path      TEXT NOT NULL DEFAULT '',
     cursor    TEXT NOT NULL DEFAULT '',
     delivered INTEGER NOT NULL DEFAULT 0,
+    head      TEXT NOT NULL DEFAULT '',
     updated   REAL NOT NULL DEFAULT 0,
     PRIMARY KEY (source, key)
 ) WITHOUT ROWID;
@@ -76,14 +80,19 @@ ON CONFLICT (source, key) DO UPDATE SET
 """
 
 _REGISTER = """
-INSERT INTO source_positions (source, key, offset, path, cursor, delivered, updated)
-VALUES (?, ?, ?, ?, ?, ?, ?)
+INSERT INTO source_positions (source, key, offset, path, cursor, delivered, head, updated)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (source, key) DO UPDATE SET
     offset = excluded.offset, path = excluded.path, cursor = excluded.cursor,
-    delivered = excluded.delivered, updated = excluded.updated
+    delivered = excluded.delivered, head = excluded.head, updated = excluded.updated
 """
 
-_DELIVERED = "UPDATE source_positions SET delivered = ? WHERE source = ? AND key = ?"
+_DELIVERED = """
+INSERT INTO source_positions (source, key, offset, path, cursor, delivered, head, updated)
+VALUES (?, ?, 0, ?, '', ?, ?, ?)
+ON CONFLICT (source, key) DO UPDATE SET
+    delivered = max(delivered, excluded.delivered), head = excluded.head
+"""
 
 
 class CheckpointStore:
@@ -163,13 +172,13 @@ class CheckpointStore:
             ).fetchall()
         return {key: Position(source, key, off, path, cur) for key, off, path, cur in rows}
 
-    def delivered(self, source: str) -> dict[str, int]:
-        """How far ``source`` had handed out lines, by key (see module doc)."""
+    def delivered(self, source: str) -> dict[str, tuple[int, str]]:
+        """``(delivered offset, head token)`` of ``source``, by key (see module doc)."""
         with self._lock:
             rows = self._conn.execute(
-                "SELECT key, delivered FROM source_positions WHERE source = ?", (source,)
+                "SELECT key, delivered, head FROM source_positions WHERE source = ?", (source,)
             ).fetchall()
-        return {key: int(done) for key, done in rows}
+        return {key: (int(done), head) for key, done, head in rows}
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -223,14 +232,22 @@ class CheckpointStore:
         opened, then rotated away, before any batch from it was committed.
         """
         now = time.time()
-        rows = [(p.source, p.key, p.offset, p.path, p.cursor, p.offset, now) for p in positions]
+        rows = [
+            (p.source, p.key, p.offset, p.path, p.cursor, p.offset, p.cursor, now)
+            for p in positions
+        ]
         if rows:
             with self.transaction() as conn:
                 conn.executemany(_REGISTER, rows)
 
     def note_delivered(self, positions: Iterable[Position]) -> None:
-        """Record how far lines were handed out (before they are processed)."""
-        rows = [(p.offset, p.source, p.key) for p in positions]
+        """Record how far lines were handed out (before they are processed).
+
+        ``cursor`` of each position is stored as the key's ``head`` token; the
+        committed ``offset``/``cursor`` are not touched.
+        """
+        now = time.time()
+        rows = [(p.source, p.key, p.path, p.offset, p.cursor, now) for p in positions]
         if rows:
             with self.transaction() as conn:
                 conn.executemany(_DELIVERED, rows)

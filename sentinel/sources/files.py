@@ -343,11 +343,14 @@ class FileSource:
         positions = self._pending_positions
         self._pending_positions = []
         delivered: list[Position] = []
+        # Every open file, not only those this batch reaches: a truncation
+        # must be seen before the content is copied away a second time.
+        for t in list(self._files):
+            if t.fd is not None and not t.done and self._check_replaced(t, now):
+                delivered.append(t.position(self.name))
         for t in self._visit_order():
             if len(lines) >= max_lines:
                 break
-            if t.fd is not None and not t.done:
-                self._check_replaced(t, now)
             before = len(lines)
             self._take(t, max_lines - len(lines), lines, now, final)
             if len(lines) > before:
@@ -448,28 +451,33 @@ class FileSource:
 
     # ------------------------------------------------------- change detection
 
-    def _check_replaced(self, t: Tracked, now: float) -> None:
-        """Detect an in-place truncation or rewrite (copytruncate) of ``t``."""
+    def _check_replaced(self, t: Tracked, now: float) -> bool:
+        """Detect an in-place truncation or rewrite (copytruncate) of ``t``.
+
+        Returns:
+            True when ``t``'s head grew (its identity token should be saved).
+        """
         assert t.fd is not None
         try:
             size = os.fstat(t.fd).st_size
         except OSError:
-            return
-        consumed = t.splitter.consumed
-        if size < consumed:
+            return False
+        # Bytes we know were there: what we read, and the head we identified.
+        if size < max(t.splitter.consumed, len(t.ident.head)):
             self._on_truncated(t, now)
-            return
+            return False
         if size <= t.checked_size:
-            return
+            return False
         t.checked_size = size
-        want = self.options.fingerprint_bytes
-        head = os.pread(t.fd, want, 0)
+        head = os.pread(t.fd, self.options.fingerprint_bytes, 0)
         if not head.startswith(t.ident.head):
             self._on_truncated(t, now)
-            return
+            return False
+        t.last_size = max(t.last_size, size)
         if len(head) > len(t.ident.head):
             self._upgrade_identity(t, head)
-        t.last_size = max(t.last_size, size)
+            return True
+        return False
 
     def _upgrade_identity(self, t: Tracked, head: bytes) -> None:
         """A short file grew: keep more head bytes, switch to a checksum key."""
@@ -673,13 +681,21 @@ class FileSource:
         found = self._lookup(st, head)
         if found is None:
             return _Start(0)
-        pos, token = found
+        pos, lineno = found
         self._resumed.add(pos.key)
-        done = self._delivered.get(pos.key, 0)
-        return _Start(pos.offset, token.lineno, pos.key, done if done > pos.offset else 0)
+        done = self._delivered.get(pos.key, (0, ""))[0]
+        return _Start(pos.offset, lineno, pos.key, done if done > pos.offset else 0)
 
-    def _lookup(self, st: os.stat_result, head: bytes) -> tuple[Position, HeadToken] | None:
-        """The committed position whose head token proves it is this file."""
+    def _tokens(self, pos: Position) -> tuple[HeadToken | None, int, bool]:
+        """``(longest identity token, committed lineno, final)`` of a checkpoint row."""
+        committed, final = parse_cursor(pos.cursor)
+        seen, _ = parse_cursor(self._delivered.get(pos.key, (0, ""))[1])
+        tokens = [t for t in (committed, seen) if t is not None]
+        best = max(tokens, key=lambda t: t.length) if tokens else None
+        return best, committed.lineno if committed is not None else 0, final
+
+    def _lookup(self, st: os.stat_result, head: bytes) -> tuple[Position, int] | None:
+        """The committed position (and lineno) whose head token proves it is this file."""
         n = self.options.fingerprint_bytes
         candidates: list[Position] = []
         if len(head) >= n:
@@ -688,13 +704,13 @@ class FileSource:
                 candidates.append(pos)
         prefix = f"i:{st.st_dev}:{st.st_ino}:"
         candidates += [p for k, p in self._committed.items() if k.startswith(prefix)]
-        best: tuple[Position, HeadToken] | None = None
+        best: tuple[Position, int] | None = None
         for pos in candidates:
-            token, _ = parse_cursor(pos.cursor)
+            token, lineno, _ = self._tokens(pos)
             if token is None or not token.matches(head) or pos.offset > st.st_size:
                 continue
             if best is None or pos.offset > best[0].offset:
-                best = (pos, token)
+                best = (pos, lineno)
         return best
 
     def _track(
@@ -727,6 +743,10 @@ class FileSource:
         _log.info("source.file.opened", source=self.name, path=path, key=t.key, offset=start)
         if register:
             self._store.register([t.position(self.name)])
+        else:
+            # Save the (possibly longer) head now: if the file is rotated and
+            # compressed before the next batch, only this token identifies it.
+            self._store.note_delivered([t.position(self.name)])
         return t
 
     def _new_tracked(
@@ -778,11 +798,11 @@ class FileSource:
         for pos in rows:
             if pos.key in self._resumed:
                 continue
-            token, final = parse_cursor(pos.cursor)
-            if token is None or final or not pos.path or token.length == 0:
+            token, lineno, final = self._tokens(pos)
+            if token is None or final or not pos.path:
                 continue
             for path in self._siblings(pos.path):
-                if not _may_be(pos.key, path):
+                if not _may_be(pos.key, path, token):
                     continue
                 cache = (str(path), token.length)
                 if cache not in heads:
@@ -792,7 +812,7 @@ class FileSource:
                         heads[cache] = None
                 head = heads[cache]
                 if head is not None and token.matches(head):
-                    self._recover(pos, token, str(path), head, now)
+                    self._recover(pos, lineno, str(path), head, now)
                     break
 
     def _siblings(self, path: str) -> list[str]:
@@ -812,12 +832,12 @@ class FileSource:
                 out.append(candidate)
         return list(dict.fromkeys(out))
 
-    def _recover(self, pos: Position, token: HeadToken, path: str, head: bytes, now: float) -> None:
+    def _recover(self, pos: Position, lineno: int, path: str, head: bytes, now: float) -> None:
         ident = Identity(pos.key, head)
         t = self._new_tracked(
-            path, None, ident, dev=0, ino=0, start=pos.offset, lineno=token.lineno, now=now
+            path, None, ident, dev=0, ino=0, start=pos.offset, lineno=lineno, now=now
         )
-        done = self._delivered.get(pos.key, 0)
+        done = self._delivered.get(pos.key, (0, ""))[0]
         t.reread_until = done if done > pos.offset else 0
         t.binary_checked = True
         try:
@@ -875,15 +895,17 @@ class _Start(NamedTuple):
     reread: int = 0  # lines below this offset were delivered before a crash
 
 
-def _may_be(key: str, path: str) -> bool:
+def _may_be(key: str, path: str, token: HeadToken) -> bool:
     """Whether ``path`` can hold the content checkpointed under ``key``.
 
     A short-file key names its inode; a rename keeps the inode, so an
-    uncompressed candidate must have it.  (Compression makes a new inode and
-    only the head token can tell.)
+    uncompressed candidate must have it.  Compression makes a new inode and
+    only the head token can tell, so an empty token proves nothing there.
     """
-    if not key.startswith("i:") or is_compressed(path):
-        return True
+    if not key.startswith("i:"):
+        return token.length > 0
+    if is_compressed(path):
+        return token.length > 0
     parts = key.split(":")
     try:
         st = os.stat(path)
