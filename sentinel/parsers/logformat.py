@@ -9,7 +9,8 @@ and :func:`compile_log_format` turns it into one anchored regex with a group
 per variable.  Each variable captures "anything but the first character of
 the literal text after it" (``[^ ]*``, ``[^"]*`` ...), so every group has
 exactly one place it can end and a failed match costs one pass over the line:
-no nested quantifiers, no backtracking between variables.  Quoted variables
+no nested quantifiers, no backtracking between variables (the quantifiers are
+possessive, which says so to the engine: it does not even walk back).  Quoted variables
 also get an escape-aware form (``\\"`` inside ``"..."``, as Apache and
 ``escape=json`` write it); that regex is slower, so it is used only for lines
 that contain a backslash, where both forms would otherwise disagree.
@@ -41,6 +42,7 @@ __all__ = [
     "FieldSink",
     "LogFormat",
     "compile_log_format",
+    "mask_escapes",
     "normalise_log_format",
     "parse_bytes",
     "parse_seconds",
@@ -49,6 +51,7 @@ __all__ = [
     "protocol_extra",
     "split_request",
     "unescape",
+    "unmask",
 ]
 
 # A JSON line or a log_format with thousands of unknown fields must not turn
@@ -130,6 +133,33 @@ def split_request(request: str) -> tuple[str, str, str | None, str | None] | Non
     if not path:
         return None
     return known, path, query or None, proto
+
+
+# Placeholders for the two escapes while the fast regex runs: NUL cannot be
+# data (decode_line removed every NUL byte) and U+E000 is private use; a line
+# that already holds either takes the slow escape-aware regex instead.
+_MASKED_BACKSLASH = "\x00"
+_MASKED_QUOTE = "\ue000"
+
+
+def mask_escapes(text: str) -> str | None:
+    r"""``text`` with ``\\`` and ``\"`` replaced by one-character placeholders.
+
+    On the masked text the fast regex (``"([^"]*)"`` fields) splits exactly
+    where the escape-aware one (``"((?:[^"\\]|\\.)*)"``) splits the original,
+    about ten times faster: both consume backslash pairs left to right.
+    Returns ``None`` when the text already contains a placeholder character.
+    """
+    if _MASKED_QUOTE in text or _MASKED_BACKSLASH in text:
+        return None
+    return text.replace("\\\\", _MASKED_BACKSLASH).replace('\\"', _MASKED_QUOTE)
+
+
+def unmask(value: str, *, unescape: bool = True) -> str:
+    """Undo :func:`mask_escapes` in one field: unescaped, or back to the logged text."""
+    if unescape:
+        return value.replace(_MASKED_BACKSLASH, "\\").replace(_MASKED_QUOTE, '"')
+    return value.replace(_MASKED_BACKSLASH, "\\\\").replace(_MASKED_QUOTE, '\\"')
 
 
 def unescape(value: str) -> str:
@@ -429,7 +459,7 @@ VARIABLES: Mapping[str, Callable[[FieldSink, str, str], None]] = {
 _TIME_VARIABLES = frozenset({"time_local", "time_iso8601", "msec"})
 _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 _MAX_FORMAT_CHARS = 8192
-_ESCAPED_QUOTED = r'((?:[^"\\]|\\.)*)'
+_ESCAPED_QUOTED = r'((?:[^"\\]|\\.)*+)'
 # Upstream timing lists are "0.001, 0.002 : 0.004": the separators contain the
 # space that usually ends a field.  The branches start with disjoint
 # characters (not space/comma, comma, space), so the loop stays deterministic.
@@ -564,11 +594,11 @@ def compile_log_format(text: str) -> LogFormat:
         if after is None:
             group = "(.*)"
         elif is_quoted:
-            group = '([^"]*)'
+            group = '([^"]*+)'
         elif after[1][0] == " ":
-            group = _UPSTREAM_LIST if value.startswith("upstream_") else r"(\S*)"
+            group = _UPSTREAM_LIST if value.startswith("upstream_") else r"(\S*+)"
         else:
-            group = f"([^{re.escape(after[1][0])}]*)"
+            group = f"([^{re.escape(after[1][0])}]*+)"
         fast.append(group)
         escaped.append(_ESCAPED_QUOTED if is_quoted else group)
     fast.append(r"\Z")
