@@ -101,6 +101,10 @@ class HistoryReader:
         self.max_line_bytes = max_line_bytes
         self.fingerprint_bytes = fingerprint_bytes
         self._seen: set[tuple[int, str]] = set()
+        # The directory is listed again after every file: count and warn once.
+        self._duplicates: set[Path] = set()
+        self._bad: set[Path] = set()
+        self._read_as: dict[Path, tuple[int, str]] = {}
         self._counters = {
             "files_read": 0,
             "files_skipped_duplicate": 0,
@@ -122,6 +126,8 @@ class HistoryReader:
     def _next_unread(self) -> tuple[Path, bytes] | None:
         """The oldest history file whose head has not been read yet."""
         for path in history_files(self.live_path):
+            if path in self._bad:
+                continue
             try:
                 head = read_head(path, self.fingerprint_bytes)
             except OSError as exc:
@@ -129,13 +135,17 @@ class HistoryReader:
                 continue
             token = (len(head), head_hash(head))
             if token in self._seen:
-                self._counters["files_skipped_duplicate"] += 1
+                if self._read_as.get(path) != token and path not in self._duplicates:
+                    self._duplicates.add(path)
+                    self._counters["files_skipped_duplicate"] += 1
                 continue
             self._seen.add(token)
+            self._read_as[path] = token
             return path, head
         return None
 
     def _warn_unreadable(self, path: Path, exc: BaseException) -> None:
+        self._bad.add(path)
         self._counters["files_unreadable"] += 1
         _log.warning(
             "source.history.unreadable", source=self.source, path=str(path), error=str(exc)
