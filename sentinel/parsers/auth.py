@@ -48,7 +48,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Final
 
-from sentinel.parsers.base import clean_field
+from sentinel.parsers.base import MAX_FIELD_CHARS, clean_field
 from sentinel.records import EventKind
 
 __all__ = [
@@ -295,7 +295,7 @@ class ProgramClassifier:
         extra = {"service": "sshd", "invalid_user": "true"}
         if port:
             extra["port"] = port
-        return (_FAIL, clean_field(user), normalize_ip(ip), extra, "sshd.invalid_user")
+        return (_FAIL, user[:MAX_FIELD_CHARS] or None, normalize_ip(ip), extra, "sshd.invalid_user")
 
     @staticmethod
     def _sshd_input_userauth(message: str) -> Auth | None:

@@ -91,9 +91,13 @@ class SyslogParser(LineParser):
         return HEADER_PATTERNS | self._classifier.pattern_names()
 
     def parse(self, raw: RawLine) -> Event | None:
-        """Parse one raw line; valid UTF-8 skips the generic decoding of the base class.
+        """Parse one raw line; never raises, rejections are counted.
 
-        Same contract as :meth:`LineParser.parse`: never raises, rejections counted.
+        Same contract as :meth:`LineParser.parse`.  Valid UTF-8 in the common
+        ``Mmm dd HH:MM:SS host prog[pid]: msg`` shape is handled inline here
+        (one anchored regex, no further Python frames before classification):
+        this path is most of the parse budget.  Everything else goes through
+        :meth:`parse_text`.
         """
         data = raw.data
         if raw.truncated or b"\x00" in data:
@@ -103,7 +107,44 @@ class SyslogParser(LineParser):
         except UnicodeDecodeError:
             return super().parse(raw)
         try:
-            return self.parse_text(text, raw)
+            match = _BSD.match(text)
+            if match is None:
+                return self.parse_text(text, raw)
+            stamp, host, program, pid, message = match.groups()
+            # Lines arrive in bursts within a second, and in order within a
+            # minute: reuse the previous line's second, or its minute plus this
+            # line's seconds (no DST change or New Year falls inside a minute).
+            if stamp == self._last_stamp:
+                ts = self._last_ts
+            elif stamp[:13] == self._last_minute:
+                ts = self._minute_base + int(stamp[13:])
+                self._last_stamp, self._last_ts = stamp, ts
+            else:
+                ts = self._time(self._syslog_time, stamp)
+                self._last_stamp, self._last_ts = stamp, ts
+                self._last_minute, self._minute_base = stamp[:13], ts - int(stamp[13:])
+            message = message.strip()
+            handler = self._programs.get(program)
+            if handler is not None:
+                auth = handler(message)
+            elif program[-1] == ")" or message[:9] == "pam_unix(":
+                auth = self._classify_unlisted(program, message)
+            else:
+                auth = None
+            if auth is None:
+                self.matched["rfc3164"] += 1
+                return _new_event(Event, (
+                    ts, _SYSLOG, self.source, host, None, None, None, None, None, None, None,
+                    None, None, None, program, int(pid[1:-1]) if pid else None,
+                    message[:MAX_FIELD_CHARS] or None, None, EMPTY_METRICS, raw.ref, EMPTY_EXTRA,
+                ))  # fmt: skip
+            kind, user, client_ip, found, pattern = auth
+            self.matched[pattern] += 1
+            return _new_event(Event, (
+                ts, kind, self.source, host, client_ip, user, None, None, None, None, None,
+                None, None, None, program, int(pid[1:-1]) if pid else None,
+                message[:MAX_FIELD_CHARS] or None, None, EMPTY_METRICS, raw.ref, found,
+            ))  # fmt: skip
         except Reject as reject:
             self.rejected[reject.reason] += 1
         except Exception:  # hostile input must never stop the pipeline
@@ -112,28 +153,11 @@ class SyslogParser(LineParser):
         return None
 
     def parse_text(self, text: str, raw: RawLine) -> Event:
-        """Parse one syslog line.
-
-        The two common shapes (``Mmm dd HH:MM:SS host prog[pid]: msg`` and its
-        rsyslog ISO variant) go through one anchored regex each; everything
-        else (``<PRI>``, RFC 5424, no host, odd tags) through
-        :meth:`_parse_other`.
-        """
+        """Parse one decoded syslog line (the general path; see :meth:`parse`)."""
         match = _BSD.match(text)
         if match is not None:
             stamp, host, program, pid, message = match.groups()
-            # Lines arrive in bursts within a second, and in order within a
-            # minute: reuse the previous line's second, or its minute plus this
-            # line's seconds (no DST change or New Year falls inside a minute).
-            if stamp == self._last_stamp:
-                ts = self._last_ts
-            elif stamp[:13] == self._last_minute and stamp[13:].isdigit():
-                ts = self._minute_base + int(stamp[13:])
-                self._last_stamp, self._last_ts = stamp, ts
-            else:
-                ts = self._time(self._syslog_time, stamp)
-                self._last_stamp, self._last_ts = stamp, ts
-                self._last_minute, self._minute_base = stamp[:13], ts - int(stamp[13:])
+            ts = self._time(self._syslog_time, stamp)
             pid_value = int(pid[1:-1]) if pid else None
             return self._event(ts, host, program, pid_value, message, raw, None, "rfc3164")
         match = _ISO.match(text)
