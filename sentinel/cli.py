@@ -34,6 +34,16 @@ def _parser() -> argparse.ArgumentParser:
         description="Security-focused anomaly and attack detection for Linux hosts.",
     )
     parser.add_argument("--version", action="store_true", help="print the version and exit")
+    parser.add_argument(
+        "-v", "--verbose", action="count", default=0, help="log more (-v info, -vv debug)"
+    )
+    parser.add_argument(
+        "--log-format",
+        dest="log_output",
+        choices=("auto", "json", "console"),
+        default="auto",
+        help="Sentinel's own log output on stderr (default: console on a terminal, else JSON)",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     replay = commands.add_parser(
@@ -96,7 +106,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         _parser().print_help()
         return EXIT_USAGE
     from sentinel.errors import ConfigError, DefinitionError
+    from sentinel.telemetry import configure
 
+    configure(("warning", "info", "debug")[min(args.verbose, 2)], args.log_output)
     try:
         return handler(args, sys.stdout)
     except (ConfigError, DefinitionError) as exc:

@@ -10,11 +10,14 @@ the same stages in follow mode.
 
 from __future__ import annotations
 
+import difflib
 import heapq
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+from sentinel.errors import ConfigError
 
 from sentinel.parsers import JsonFieldMap, LineParser, ParserOptions, build_parser
 from sentinel.parsers.detect import Detection, detect_format
@@ -22,10 +25,14 @@ from sentinel.records import Event, Finding, RawLine
 from sentinel.settings import Settings, SourceSettings
 from sentinel.summary import ReplaySummary
 
+if TYPE_CHECKING:
+    from sentinel.detection import Definition
+
 __all__ = [
     "ReplayInput",
     "ReplayResult",
     "Replayer",
+    "configured_definitions",
     "parser_options",
 ]
 
@@ -55,6 +62,32 @@ def parser_options(settings: Settings, source: SourceSettings) -> ParserOptions:
         ),
         host=source.host or settings.sentinel.host,
     )
+
+
+def configured_definitions(settings: Settings) -> list[Definition]:
+    """The detector definitions a configuration asks for (bundled + extra packs, minus disabled).
+
+    Raises:
+        DefinitionError: a pack is invalid (file and line in the message).
+        ConfigError: ``detection.disable`` names an unknown detector.
+    """
+    from sentinel.detection import bundled_detectors_dir, load_packs
+
+    paths = [bundled_detectors_dir()] if settings.detection.bundled_packs else []
+    paths.extend(Path(p) for p in settings.detection.packs)
+    definitions = load_packs(paths) if paths else []
+    known = {d.id for d in definitions}
+    for index, detector_id in enumerate(settings.detection.disable):
+        if detector_id not in known:
+            close = difflib.get_close_matches(detector_id, sorted(known), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise ConfigError(
+                settings.file,
+                f"detection.disable[{index}]",
+                f"unknown detector id {detector_id!r}{hint}",
+            )
+    disabled = set(settings.detection.disable)
+    return [d for d in definitions if d.id not in disabled]
 
 
 @dataclass(frozen=True, slots=True)

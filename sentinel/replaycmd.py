@@ -20,11 +20,11 @@ from sentinel.errors import ConfigError
 from sentinel.parsers import ParserOptions
 from sentinel.pipeline import ReplayInput, ReplayResult, Replayer
 from sentinel.privacy import redact_query
-from sentinel.records import Event, Finding, event_to_ecs
+from sentinel.records import Event, Finding, RawLine, event_to_ecs
 from sentinel.settings import PrivacySettings, Settings, load_settings
 from sentinel.textsafe import for_terminal
 
-__all__ = ["bundled_samples", "print_summary", "run_replay"]
+__all__ = ["bundled_samples", "print_summary", "read_to_end", "run_replay"]
 
 
 def bundled_samples() -> list[Path]:
@@ -61,7 +61,7 @@ def run_replay(args: argparse.Namespace, out: TextIO) -> int:
     try:
         on_event = _event_writer(events_out, settings.privacy) if events_out else None
         replayer = Replayer(
-            _read_lines, detectors, on_event, max_line_bytes=settings.limits.max_line_bytes
+            read_to_end, detectors, on_event, max_line_bytes=settings.limits.max_line_bytes
         )
         started = time.perf_counter()
         result = replayer.run(inputs)
@@ -69,29 +69,56 @@ def run_replay(args: argparse.Namespace, out: TextIO) -> int:
     finally:
         if events_out is not None:
             events_out.close()
+    if detectors:
+        from sentinel.detection import latest_findings
+
+        result.findings = latest_findings(result.findings)
     if args.findings:
         _write_findings(args.findings, result.findings)
     print_summary(result, out, top=args.top, elapsed=elapsed)
     return 0
 
 
-def _read_lines(path: Path, source: str, max_line_bytes: int) -> Iterator[Any]:
-    from sentinel.sources.history import read_file_to_end
+def read_to_end(path: Path, source: str, max_line_bytes: int) -> Iterator[RawLine]:
+    """Read one file (plain or compressed) to its end through the file source.
 
-    return read_file_to_end(path, source, max_line_bytes=max_line_bytes)
+    Replay uses the same source as the daemon, in read-to-end mode, with a
+    throw-away in-memory checkpoint store: a replay never moves the daemon's
+    checkpoints.
+    """
+    import glob
+
+    from sentinel.clock import SystemClock
+    from sentinel.sources import CheckpointStore, FileSource, FileSourceOptions
+
+    options = FileSourceOptions(
+        name=source,
+        paths=(glob.escape(str(path)),),
+        start_at="beginning",
+        max_line_bytes=max_line_bytes,
+        use_inotify=False,
+        # Read-to-end: nothing will grow or rotate, so never wait for it.
+        poll_interval=0.0,
+        rotate_wait=0.0,
+        multiline_timeout=0.0,
+    )
+    store = CheckpointStore(":memory:")
+    try:
+        with FileSource(options, store, SystemClock()) as files:
+            for batch in files.iter_batches(follow=False, max_lines=4096):
+                yield from batch.lines
+    finally:
+        store.close()
 
 
 def _detectors(settings: Settings) -> list[Any]:
-    from sentinel.detection import DetectionEngine, EngineLimits, load_packs
+    from sentinel.detection import DetectionEngine, EngineLimits
+    from sentinel.pipeline import configured_definitions
 
-    definitions = load_packs(
-        [Path(p) for p in settings.detection.packs], bundled=settings.detection.bundled_packs
-    )
-    disabled = set(settings.detection.disable)
     limits = EngineLimits(
         max_entities=settings.limits.max_entities, entity_ttl=settings.limits.entity_ttl
     )
-    return [DetectionEngine([d for d in definitions if d.id not in disabled], limits)]
+    return [DetectionEngine(configured_definitions(settings), limits)]
 
 
 def _event_writer(stream: TextIO, privacy: PrivacySettings) -> Callable[[Event], None]:

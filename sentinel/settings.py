@@ -512,23 +512,11 @@ def check_runtime(settings: Settings) -> list[str]:
 
 
 def _check_packs(settings: Settings) -> list[str]:
-    try:
-        from sentinel.detection import load_packs
-    except ImportError:  # detection not installed in this build
-        return []
     from sentinel.errors import DefinitionError
+    from sentinel.pipeline import configured_definitions
 
-    paths = [Path(p) for p in settings.detection.packs]
     try:
-        definitions = load_packs(paths, bundled=settings.detection.bundled_packs)
+        configured_definitions(settings)
     except DefinitionError as exc:
         raise ConfigError(settings.file, "detection.packs", str(exc)) from None
-    known = {d.id for d in definitions}
-    for index, detector_id in enumerate(settings.detection.disable):
-        if detector_id not in known:
-            raise ConfigError(
-                settings.file,
-                f"detection.disable[{index}]",
-                f"unknown detector id {detector_id!r}{_did_you_mean(detector_id, sorted(known))}",
-            )
     return []

@@ -46,7 +46,8 @@ EVENTS: Mapping[str, str] = {
 
 # Keys whose values are secrets wherever they appear in an event dict.
 _SECRET_KEYS = re.compile(
-    r"(?i)(pass(word|wd)?|secret|token|api[_-]?key|authorization|cookie|hmac|url|key)$"
+    r"(?i)(pass(word|wd)?|secret|token|(api|private|hmac|signing|pseudonymize)[_-]?key"
+    r"|authorization|cookie|url)$"
 )
 # Credentials embedded in URLs (https://user:pass@host) and bearer tokens in text.
 _URL_CREDENTIALS = re.compile(r"(?i)\b([a-z][a-z0-9+.-]{0,20}://)[^/\s:@]{1,256}:[^/\s@]{1,256}@")

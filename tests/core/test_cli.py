@@ -80,11 +80,11 @@ class TestCheckConfig:
         broken = tmp_path / "s.toml"
         broken.write_text(
             '[[sources]]\nname = "x"\npaths = ["/nonexistent/a.log"]\n'
-            'format = "nginx_log_format"\nlog_format = "$remote_addr [$time_local"\n'
+            'format = "nginx_log_format"\nlog_format = "$remote_addr - $request"\n'
         )
         result = _run("check-config", "-c", str(broken))
         assert result.returncode == 2
-        assert "sources[0].log_format" in result.stderr
+        assert "sources[0].log_format: log_format has no time variable" in result.stderr
 
     def test_missing_file_exits_2(self, tmp_path: Path) -> None:
         """A missing file exits 2."""

@@ -73,6 +73,14 @@ class TestRedactSecrets:
         out = redact_secrets(None, "info", {"event": "x", "detail": "got token=abcdef123 back"})
         assert "abcdef123" not in out["detail"]
 
+    def test_secret_key_names(self) -> None:
+        """hmac_key, api_key and webhook_url values are hidden; a checkpoint key is not."""
+        out = redact_secrets(
+            None, "info", {"event": "x", "hmac_key": "k1", "api_key": "k2", "webhook_url": "u"}
+        )
+        assert set(out.values()) == {"x", REDACTED}
+        assert redact_secrets(None, "info", {"event": "x", "key": "c:0b98"})["key"] == "c:0b98"
+
     def test_ordinary_values_untouched(self) -> None:
         """Values without secrets pass unchanged."""
         out = redact_secrets(None, "info", {"event": "x", "lines": 3, "path": "/var/log/a"})
