@@ -35,6 +35,7 @@ from typing import Any
 import re2
 
 from sentinel.detection.view import EventView, field_getter, is_known_field
+from sentinel.records import EVENT_FIELDS
 
 __all__ = ["OPERATORS", "ConditionError", "Predicate", "compile_match", "literal_tokens"]
 
@@ -167,6 +168,9 @@ def _compile_leaf(table: Mapping[str, Any], path: str) -> Predicate:
     if len(ops) != 1:
         raise ConditionError(path, "a condition needs exactly one operator")
     test = _operator(ops[0], table[ops[0]], f"{path}.{ops[0]}")
+    fast = _fast_leaf(name, ops[0], table[ops[0]])
+    if fast is not None:
+        return fast
     get = field_getter(name)
     if ops[0] == "exists":
         return lambda v: test(get(v))
@@ -176,6 +180,69 @@ def _compile_leaf(table: Mapping[str, Any], path: str) -> Predicate:
         return value is not None and test(value)
 
     return leaf
+
+
+def _membership(op: str, value: Any) -> frozenset[object] | None:
+    """The set an ``in``/``equals`` condition accepts (ints also as their text)."""
+    if op not in ("in", "equals"):
+        return None
+    values = value if isinstance(value, list) else [value]
+    wanted: set[object] = set(values)
+    if op == "equals":
+        wanted |= {str(v) for v in values}
+        wanted |= {int(v) for v in values if isinstance(v, str) and v.lstrip("-").isdigit()}
+    return frozenset(wanted)
+
+
+def _fast_leaf(name: str, op: str, value: Any) -> Predicate | None:
+    """A fused predicate for the hot cases: membership and existence on plain fields.
+
+    Aggregation rules test every event of their kind on fields such as
+    ``status`` or ``extra.service``; one closure instead of getter + test
+    halves their per-event cost.  The validated general path still runs for
+    everything else (and has already validated ``value``).
+    """
+    wanted = _membership(op, value)
+    if name.startswith("extra."):
+        key = name[len("extra.") :]
+        if wanted is not None:
+            return lambda v: v.event.extra.get(key) in wanted
+        if op == "exists":
+            return (
+                (lambda v: key in v.event.extra) if value else (lambda v: key not in v.event.extra)
+            )
+        return None
+    if name not in EVENT_FIELDS or name == "kind":
+        return None
+    index = EVENT_FIELDS.index(name)
+    if wanted is not None:
+        return lambda v: v.event[index] in wanted
+    if op == "exists":
+        if value:
+            return lambda v: v.event[index] is not None
+        return lambda v: v.event[index] is None
+    return None
+
+
+def _all(parts: list[Predicate]) -> Predicate:
+    if len(parts) == 1:
+        return parts[0]
+    if len(parts) == 2:
+        first, second = parts
+        return lambda v: first(v) and second(v)
+    if len(parts) == 3:
+        a, b, c = parts
+        return lambda v: a(v) and b(v) and c(v)
+    return lambda v: all(p(v) for p in parts)
+
+
+def _any(parts: list[Predicate]) -> Predicate:
+    if len(parts) == 1:
+        return parts[0]
+    if len(parts) == 2:
+        first, second = parts
+        return lambda v: first(v) or second(v)
+    return lambda v: any(p(v) for p in parts)
 
 
 def _compile_list(items: Any, path: str) -> list[Predicate]:
@@ -205,17 +272,13 @@ def compile_match(table: Mapping[str, Any], path: str = "match") -> Predicate:
         raise ConditionError(path, "empty match")
     parts: list[Predicate] = []
     if "all" in table:
-        alls = _compile_list(table["all"], f"{path}.all")
-        parts.append(lambda v: all(p(v) for p in alls))
+        parts.append(_all(_compile_list(table["all"], f"{path}.all")))
     if "any" in table:
-        anys = _compile_list(table["any"], f"{path}.any")
-        parts.append(lambda v: any(p(v) for p in anys))
+        parts.append(_any(_compile_list(table["any"], f"{path}.any")))
     if "none" in table:
-        nones = _compile_list(table["none"], f"{path}.none")
-        parts.append(lambda v: not any(p(v) for p in nones))
-    if len(parts) == 1:
-        return parts[0]
-    return lambda v: all(p(v) for p in parts)
+        excluded = _any(_compile_list(table["none"], f"{path}.none"))
+        parts.append(lambda v: not excluded(v))
+    return _all(parts)
 
 
 def literal_tokens(values: Sequence[Any]) -> list[str]:

@@ -152,11 +152,27 @@ class Definition:
     aggregate: Aggregate | None = None
     sequence: SequenceRule | None = None
     success: SuccessRule | None = None
+    #: Statuses the match requires (from a top-level ``all`` condition on
+    #: ``status``), so the engine can skip the definition for other answers.
+    statuses: frozenset[int] | None = None
 
     @property
     def pack(self) -> str:
         """The pack name: the file's stem (``web-attacks``)."""
         return Path(self.file).stem
+
+
+def _required_statuses(match: Mapping[str, Any]) -> frozenset[int] | None:
+    """Statuses a match table requires, when a top-level ``all`` pins them."""
+    for condition in match.get("all", []):
+        if not isinstance(condition, dict) or condition.get("field") != "status":
+            continue
+        for op in ("in", "equals"):
+            values = condition.get(op)
+            values = values if isinstance(values, list) else [values]
+            if values and all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+                return frozenset(values)
+    return None
 
 
 class _LineIndex:
@@ -270,6 +286,7 @@ class _Builder:
             aggregate=self.aggregate(entity),
             sequence=self.sequence(),
             success=self.success(),
+            statuses=_required_statuses(self.table["match"]),
             examples=self.examples(),
             file=self.file,
             line=self.lines.line(self.index),

@@ -30,12 +30,24 @@ import re2
 
 from sentinel.detection.definitions import Definition
 from sentinel.detection.episodes import Episode, EvidenceLimits
+from sentinel.detection.normalize import needs_decoding
 from sentinel.detection.success import SizeBaseline
 from sentinel.detection.view import EventView, field_getter
-from sentinel.detection.windows import BoundedTable, DistinctCounter, GroupState
+from sentinel.detection.windows import (
+    PRE_EVIDENCE,
+    BoundedTable,
+    DistinctCounter,
+    GroupState,
+    RateGate,
+)
 from sentinel.records import Event, EventKind, Finding
 
-__all__ = ["DetectionEngine", "EngineLimits"]
+__all__ = ["GATE_THRESHOLD", "DetectionEngine", "EngineLimits"]
+
+#: Aggregations with a threshold this high count through a :class:`RateGate`
+#: first: a group (with evidence) exists only once half the threshold is
+#: reached, so the finding's first line is where the burst got serious.
+GATE_THRESHOLD = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +85,7 @@ class _Runner:
         self.limits = limits
         self.evidence_limits = EvidenceLimits(limits.max_evidence, limits.max_targets)
         self.close_after = close_after
+        self.match = definition.match
         self.entity: Callable[[EventView], object] = field_getter(definition.entity)
         self.target = field_getter(definition.targets) if definition.targets else None
         agg = definition.aggregate
@@ -80,13 +93,20 @@ class _Runner:
         ttl = max(limits.entity_ttl, agg.window if agg else 0.0)
         self.groups: BoundedTable[GroupState] = BoundedTable(limits.max_entities, ttl)
         self.episodes: BoundedTable[Episode] = BoundedTable(limits.max_entities, close_after)
+        self.gate: RateGate | None = None
+        # A distinct count needs every value from the start, unless values must
+        # recur anyway (min_per_distinct > 1), in which case they recur after
+        # admission too.
+        gated = agg is not None and (agg.distinct is None or agg.min_per_distinct > 1)
+        if agg is not None and gated and agg.threshold >= GATE_THRESHOLD:
+            self.gate = RateGate(agg.window, agg.threshold / 2, limits.max_entities)
         self.after: _Runner | None = None  # set for sequence rules
         self.matched = 0
         self.opened = 0
 
     def observe(self, view: EventView, sizes: SizeBaseline, out: list[Finding]) -> bool:
         """Run the definition on one event; returns whether it matched."""
-        if not self.d.match(view):
+        if not self.match(view):
             success = self.d.success
             if success is not None and success.match is not None and success.match(view):
                 self.login(view, out)
@@ -180,16 +200,31 @@ class _Runner:
                 episode.add_target(self.target(view), self.evidence_limits)
             return episode
         group = self.groups.get(key)
+        seed = 0.0
+        if group is None and self.gate is not None:
+            seed = self.gate.add(key, event.ts)
+            if not seed:
+                return None
+            self.gate.forget(key)
+            seed -= 1  # this event is counted again below
         if group is None:
             counter = None
             if self.distinct is not None:
-                cap = max(agg.min_distinct * 2, 64)
+                # Room for bystanders too, so they cannot push the real
+                # participants out before the threshold is reached.
+                cap = max(agg.min_distinct * 8, 256)
                 counter = DistinctCounter(agg.window, min(cap, self.limits.max_distinct))
             group = GroupState(agg.window, event.ts, counter)
+            group.cur = math.floor(seed)
             self.groups.put(key, group)
-        estimate = group.add(event.ts, event.origin)
-        if self.target is not None and self.d.targets != agg.distinct:
+        if (
+            self.target is not None
+            and len(group.refs) < PRE_EVIDENCE
+            and self.d.targets != agg.distinct
+        ):
+            # Only the first few events' targets: enough to show how it began.
             group.add_target(self.target(view))
+        estimate = group.add_event(event.ts, event.origin)
         if group.distinct is not None and self.distinct is not None:
             seen = self.distinct(view)
             if seen is not None:
@@ -263,6 +298,8 @@ class _Runner:
         into[f"{prefix}.groups_evicted_cap"] = self.groups.evicted_cap
         into[f"{prefix}.groups_evicted_ttl"] = self.groups.evicted_ttl
         into[f"{prefix}.findings_evicted_cap"] = self.episodes.evicted_cap
+        if self.gate is not None:
+            into[f"{prefix}.gate_overflow"] = self.gate.overflow
 
 
 class _Prefilter:
@@ -274,15 +311,21 @@ class _Prefilter:
         for token in tokens:
             self.set.Add(re.escape(token))
         self.set.Compile()
-        self.cache: dict[str, frozenset[int]] = {}
+        self.cache: dict[object, frozenset[int]] = {}
         self.cache_size = cache_size
 
-    def scan(self, text: str) -> frozenset[int]:
-        """Indices of runners owning a token found in ``text`` (cached)."""
-        found = self.cache.get(text)
+    def scan(
+        self, key: object, view: EventView, text: Callable[[EventView], str]
+    ) -> frozenset[int]:
+        """Indices of runners owning a token found in ``text(view)``, cached by ``key``.
+
+        ``key`` is the raw field value: a repeated clean request then costs one
+        dict look-up, without normalising it again.
+        """
+        found = self.cache.get(key)
         if found is not None:
             return found
-        matches = self.set.Match(text)
+        matches = self.set.Match(text(view))
         if not matches:
             found = _NONE
         elif len(matches) == 1:
@@ -291,11 +334,23 @@ class _Prefilter:
             found = frozenset().union(*(self.owners[m] for m in matches))
         if len(self.cache) >= self.cache_size:
             self.cache.clear()  # bounded; a clear is cheaper than LRU bookkeeping here
-        self.cache[text] = found
+        self.cache[key] = found
         return found
 
 
 _NONE: frozenset[int] = frozenset()
+
+
+def _uri(view: EventView) -> str:
+    return view.uri
+
+
+def _agent(view: EventView) -> str:
+    return (view.event.user_agent or "").lower()
+
+
+def _message(view: EventView) -> str:
+    return (view.event.message or "").lower()
 
 
 def _build_prefilters(runners: Sequence[_Runner], cache_size: int) -> dict[str, _Prefilter]:
@@ -331,6 +386,9 @@ class DetectionEngine:
                     raise ValueError(f"{runner.d.id}: sequence.after names unknown {after!r}")
                 runner.after = by_id[after]
         self._always: dict[EventKind, list[_Runner]] = {}
+        # HTTP runners that need no particular status, plus per-status extras.
+        self._any_status: list[_Runner] = []
+        self._by_status: dict[int, list[_Runner]] = {}
         self._filtered: dict[EventKind, list[_Runner]] = {}
         self._prefilters: dict[EventKind, dict[str, _Prefilter]] = {}
         self._logins = [
@@ -340,6 +398,9 @@ class DetectionEngine:
         ]
         self._build_dispatch()
         self.sizes = SizeBaseline(self.limits.max_paths)
+        self._learns_sizes = any(
+            d.success is not None and d.success.rule == "response_large" for d in self.definitions
+        )
         self._next_sweep = -math.inf
         self._events = 0
         self._skipped = 0
@@ -357,10 +418,22 @@ class DetectionEngine:
         for kind in EventKind:
             mine = [r for r in self._runners if kind in r.d.kinds]
             self._always[kind] = [r for r in mine if not r.d.prefilter]
+            if kind is EventKind.HTTP_REQUEST:
+                self._index_statuses(self._always[kind])
             filtered = [r for r in mine if r.d.prefilter]
             self._filtered[kind] = filtered
             if filtered:
                 self._prefilters[kind] = _build_prefilters(filtered, self.limits.cache_size)
+
+    def _index_statuses(self, runners: list[_Runner]) -> None:
+        def wanted(runner: _Runner) -> frozenset[int] | None:
+            success = runner.d.success
+            # A success rule with its own match looks at other statuses too.
+            return None if success is not None and success.match else runner.d.statuses
+
+        self._any_status = [r for r in runners if wanted(r) is None]
+        for status in {s for r in runners for s in wanted(r) or ()}:
+            self._by_status[status] = [r for r in runners if status in (wanted(r) or {status})]
 
     def observe(self, event: Event) -> list[Finding]:
         """Run every applicable definition on ``event`` (event-time order expected)."""
@@ -372,7 +445,12 @@ class DetectionEngine:
         kind = event.kind
         view = EventView(event)
         matched = False
-        for runner in self._always.get(kind, ()):
+        if kind is EventKind.HTTP_REQUEST:
+            status = event.status if event.status is not None else -1
+            always = self._by_status.get(status, self._any_status)
+        else:
+            always = self._always.get(kind, [])
+        for runner in always:
             runner.observe(view, self.sizes, out)
         prefilter = self._prefilters.get(kind)
         if prefilter is not None:
@@ -383,7 +461,7 @@ class DetectionEngine:
                     matched |= filtered[index].observe(view, self.sizes, out)
             else:
                 self._skipped += 1
-        if kind is EventKind.HTTP_REQUEST:
+        if kind is EventKind.HTTP_REQUEST and self._learns_sizes:
             self._learn_size(view, matched)
         elif kind is EventKind.AUTH_SUCCESS:
             for runner in self._logins:
@@ -396,13 +474,13 @@ class DetectionEngine:
         found = _NONE
         for name, prefilter in prefilters.items():
             if name == "uri":
-                hits = prefilter.scan(view.uri)
+                hits = prefilter.scan((event.path, event.query), view, _uri)
             elif name == "ua":
                 if not event.user_agent:
                     continue
-                hits = prefilter.scan(event.user_agent.lower())
+                hits = prefilter.scan(event.user_agent, view, _agent)
             else:
-                hits = prefilter.scan((event.message or "").lower())
+                hits = prefilter.scan(event.message, view, _message)
             if hits:
                 found = found | hits if found else hits
         return found
@@ -412,7 +490,14 @@ class DetectionEngine:
         status = event.status
         if matched or status is None or not 200 <= status < 300 or event.bytes is None:
             return
-        self.sizes.learn(view.path_norm, event.bytes)
+        path = event.path
+        if path is None:
+            return
+        # Benign paths are plain: lower-casing equals normalising them, at a
+        # fraction of the cost; odd-looking paths are not worth learning.
+        if needs_decoding(path):
+            return
+        self.sizes.learn(path.lower(), event.bytes)
 
     def _sweep(self, now: float, out: list[Finding]) -> None:
         for runner in self._runners:

@@ -14,6 +14,7 @@ a user (reports cite the original line).
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import unicodedata
@@ -157,6 +158,10 @@ def _canonical_path(text: str) -> str:
     return text
 
 
+# Paths repeat (every visitor loads the same pages): a bounded cache turns
+# normalisation into a dict look-up for them.  Bounded, so hostile unique
+# paths only cost the normal work.
+@functools.lru_cache(maxsize=65_536)
 def normalize_path(path: str) -> str:
     """Normalised URL path: :func:`normalize_text` plus path canonicalisation."""
     text = normalize_text(path)
@@ -165,6 +170,7 @@ def normalize_path(path: str) -> str:
     return text
 
 
+@functools.lru_cache(maxsize=65_536)
 def normalize_query(query: str) -> str:
     """Normalised query string (``+`` is a space, path tricks canonicalised)."""
     text = normalize_text(query, plus_is_space=True)

@@ -16,19 +16,26 @@ inside one window and at most the previous bucket's count off otherwise.
 
 from __future__ import annotations
 
+import math
 from collections import OrderedDict
 from collections.abc import Iterator
 from typing import Generic, Protocol, TypeVar
 
 from sentinel.records import LineRef
 
-__all__ = ["BoundedTable", "DistinctCounter", "GroupState", "SlidingCount", "Stamped"]
+__all__ = [
+    "BoundedTable",
+    "DistinctCounter",
+    "GroupState",
+    "RateGate",
+    "SlidingCount",
+    "Stamped",
+]
 
 #: Evidence references and targets kept per group before it fires (the rest
 #: is counted): enough to show how an attack began without paying for every
 #: benign client's history.
-PRE_EVIDENCE = 3
-PRE_TARGETS = 4
+PRE_EVIDENCE = 4
 
 
 class Stamped(Protocol):
@@ -133,6 +140,57 @@ class SlidingCount:
         return self.cur + self.prev * overlap
 
 
+class RateGate:
+    """A cheap two-bucket count per key that admits keys nearing a threshold.
+
+    High-threshold rules (floods, 404 storms) see nearly every client, and
+    almost none comes close.  Counting them in two plain dicts (this window's
+    and the previous one's) costs one look-up per event and no object per
+    client; only a key whose estimate reaches ``admit`` gets a full
+    :class:`GroupState`, seeded with that estimate.  Memory is bounded by
+    ``cap`` keys per bucket; keys refused at the cap are counted in
+    ``overflow``.
+    """
+
+    __slots__ = ("admit", "cap", "cur", "overflow", "prev", "start", "window")
+
+    def __init__(self, window: float, admit: float, cap: int) -> None:
+        self.window = window
+        self.admit = admit
+        self.cap = cap
+        self.start = -math.inf
+        self.cur: dict[str, int] = {}
+        self.prev: dict[str, int] = {}
+        self.overflow = 0
+
+    def add(self, key: str, ts: float) -> float:
+        """Count ``key`` at ``ts``; the estimate if it reaches ``admit``, else 0."""
+        elapsed = ts - self.start
+        if elapsed >= self.window:
+            if elapsed < 2 * self.window:
+                self.prev, self.cur = self.cur, {}
+                self.start += self.window
+            else:
+                self.prev, self.cur, self.start = {}, {}, ts
+            elapsed = ts - self.start
+        count = self.cur.get(key)
+        if count is None:
+            if len(self.cur) >= self.cap:
+                self.overflow += 1
+                return 0.0
+            count = 0
+        count += 1
+        self.cur[key] = count
+        previous = self.prev.get(key)
+        estimate = count + (previous * (1.0 - max(0.0, elapsed) / self.window) if previous else 0)
+        return estimate if estimate >= self.admit else 0.0
+
+    def forget(self, key: str) -> None:
+        """Drop ``key`` (it now has full group state)."""
+        self.cur.pop(key, None)
+        self.prev.pop(key, None)
+
+
 class DistinctCounter:
     """Distinct values (with per-value counts) seen within a window, capped."""
 
@@ -153,7 +211,8 @@ class DistinctCounter:
             entry[1] += 1
             return
         if len(self.seen) >= self.cap:
-            self.prune(ts)
+            if ts - self.pruned_at >= self.window / 4:
+                self.prune(ts)
             if len(self.seen) >= self.cap:
                 # Oldest insertion goes: it is the least likely to be in the window.
                 del self.seen[next(iter(self.seen))]
@@ -190,13 +249,13 @@ class DistinctCounter:
         return sum(v[1] for v in self.seen.values()) / len(self.seen)
 
 
-class GroupState:
-    """Pre-firing state of one aggregation group."""
+class GroupState(SlidingCount):
+    """Pre-firing state of one aggregation group: a sliding count plus context."""
 
-    __slots__ = ("count", "distinct", "first", "last", "refs", "targets")
+    __slots__ = ("distinct", "first", "last", "refs", "targets")
 
     def __init__(self, window: float, ts: float, distinct: DistinctCounter | None) -> None:
-        self.count = SlidingCount(window, ts)
+        super().__init__(window, ts)
         self.distinct = distinct
         self.first = ts
         self.last = ts
@@ -204,18 +263,18 @@ class GroupState:
         self.targets: list[str] | None = None
 
     def add_target(self, target: object) -> None:
-        """Remember one of the first few distinct targets."""
+        """Remember a distinct target (callers stop after the first few events)."""
         if target is None:
             return
         text = str(target)
         if self.targets is None:
             self.targets = [text]
-        elif len(self.targets) < PRE_TARGETS and text not in self.targets:
+        elif text not in self.targets:
             self.targets.append(text)
 
-    def add(self, ts: float, ref: LineRef | None) -> float:
+    def add_event(self, ts: float, ref: LineRef | None) -> float:
         """Count one event; returns the windowed count estimate."""
-        if ts - self.last > self.count.window:
+        if ts - self.last > self.window:
             # A quiet gap longer than the window starts a new burst.
             self.first = ts
             self.refs.clear()
@@ -223,4 +282,4 @@ class GroupState:
         self.last = max(self.last, ts)
         if ref is not None and len(self.refs) < PRE_EVIDENCE:
             self.refs.append(ref)
-        return self.count.add(ts)
+        return self.add(ts)

