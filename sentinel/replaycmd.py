@@ -30,6 +30,8 @@ __all__ = ["bundled_samples", "print_summary", "read_to_end", "run_replay"]
 def bundled_samples() -> list[Path]:
     """The sample logs shipped in the package (used when no FILE is given)."""
     folder = Path(__file__).parent / "data" / "samples"
+    if not folder.is_dir():
+        return []
     return sorted(p for p in folder.iterdir() if p.suffix in (".log", ".gz"))
 
 
@@ -50,6 +52,8 @@ def run_replay(args: argparse.Namespace, out: TextIO) -> int:
     files: list[Path] = list(args.files)
     if not files:
         files = bundled_samples()
+        if not files:
+            raise ConfigError("replay", "", "no FILE given and no bundled samples installed")
         print(f"No FILE given: replaying the bundled samples in {files[0].parent}", file=out)
     for path in files:
         if not path.is_file():
