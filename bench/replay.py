@@ -62,13 +62,14 @@ def benign_target(rng: random.Random) -> str:
     if roll < 0.65:
         return f"/products/{rng.randint(1, 5000)}"
     if roll < 0.8:
-        return f"/search?q={rng.choice(('boots', 'winter+jacket', 'desk', 'gift'))}&page={rng.randint(1, 5)}"
+        query = rng.choice(("boots", "winter+jacket", "desk", "gift"))
+        return f"/search?q={query}&page={rng.randint(1, 5)}"
     return rng.choice(PAGES)
 
 
 def generate(path: Path, lines: int, clients: int, seed: int = 1) -> None:
     """Write the synthetic log: benign sessions plus 1 % attack lines."""
-    rng = random.Random(seed)  # noqa: S311 - reproducible benchmark data
+    rng = random.Random(seed)
     step = 86400.0 / lines
     with path.open("w") as fh:
         for n in range(lines):
