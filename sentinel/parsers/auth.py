@@ -259,7 +259,11 @@ class ProgramClassifier:
         match = _ATTEMPT.match(message)
         if match is None:
             return None
-        verb, method, invalid, user, ip, port = match.groups()
+        found = _split_from(message, match.end())
+        if found is None:
+            return None
+        verb, method, invalid = match.groups()
+        user, ip, port = found
         if "/" in method:
             method = method.partition("/")[0]  # "keyboard-interactive/pam"
         extra = {
@@ -270,28 +274,20 @@ class ProgramClassifier:
         if port:
             extra["port"] = port
         if verb == "Failed":
-            return (
-                _FAIL,
-                clean_field(user),
-                normalize_ip(ip),
-                extra,
-                _FAILED_PATTERNS.get(method, "sshd.failed_other"),
-            )
-        return (
-            _OK,
-            clean_field(user),
-            normalize_ip(ip),
-            extra,
-            _ACCEPTED_PATTERNS.get(method, "sshd.accepted_other"),
-        )
+            pattern = _FAILED_PATTERNS.get(method, "sshd.failed_other")
+            return (_FAIL, user[:MAX_FIELD_CHARS] or None, normalize_ip(ip), extra, pattern)
+        pattern = _ACCEPTED_PATTERNS.get(method, "sshd.accepted_other")
+        return (_OK, user[:MAX_FIELD_CHARS] or None, normalize_ip(ip), extra, pattern)
 
     @staticmethod
     def _sshd_invalid(message: str) -> Auth | None:
         # "Invalid user X from IP[ port N]"
-        match = _INVALID.match(message)
-        if match is None:
+        if not message.startswith("Invalid user "):
             return None
-        user, ip, port = match.groups()
+        found = _split_from(message, 13)
+        if found is None:
+            return None
+        user, ip, port = found
         extra = {"service": "sshd", "invalid_user": "true"}
         if port:
             extra["port"] = port
@@ -659,16 +655,34 @@ _METHOD_PATTERN: Mapping[str, str] = {
 _FAILED_PATTERNS = {m: f"sshd.failed_{p}" for m, p in _METHOD_PATTERN.items()}
 _ACCEPTED_PATTERNS = {m: f"sshd.accepted_{p}" for m, p in _METHOD_PATTERN.items() if m != "none"}
 
-# The user name is attacker-chosen and may contain " from 6.6.6.6 port 1":
-# the greedy (.*) makes the match take the *last* " from IP", which is sshd's.
-# Linear: one backtracking pass over the line, each step bounded by {2,45}.
-_IP = r"([0-9A-Fa-f:.]{2,45})"
-_ATTEMPT = re.compile(
-    r"\A(Failed|Accepted) ([^ ]{1,64}) for (invalid user |)(.*) from "
-    + _IP
-    + r"(?: port ([0-9]{1,5})|)(?: |\Z)"
-)
-_INVALID = re.compile(r"\AInvalid user (.*) from " + _IP + r"(?: port ([0-9]{1,5})|)(?: |\Z)")
+# "Failed password for [invalid user ]": the head of an attempt line.
+_ATTEMPT = re.compile(r"\A(Failed|Accepted) ([^ ]{1,64}) for (invalid user |)")
+# " from IP[ port N]" followed by a space or the end: sshd's tail.
+_FROM_TAIL = re.compile(r"\A from ([0-9A-Fa-f:.]{2,45})(?: port ([0-9]{1,5})|)(?: |\Z)")
+# How many " from " occurrences (from the right) are tried before giving up.
+_FROM_TRIES = 4
+
+
+def _split_from(text: str, start: int) -> tuple[str, str, str | None] | None:
+    """``(user, ip, port)`` of ``USER from IP[ port N]...`` in ``text[start:]``.
+
+    The user name is attacker-chosen and may contain `` from 6.6.6.6 port 1``,
+    so the *last* `` from IP`` is sshd's: search from the right with
+    ``str.rfind`` (C speed) and check each candidate's short tail with an
+    anchored regex, instead of a greedy ``(.*) from`` that backtracks over
+    the whole line one character at a time.
+    """
+    end = len(text)
+    for _ in range(_FROM_TRIES):
+        at = text.rfind(" from ", start, end)
+        if at < 0:
+            return None
+        tail = _FROM_TAIL.match(text[at : at + 72])
+        if tail is not None:
+            return text[start:at], tail.group(1), tail.group(2)
+        end = at
+    return None
+
 
 _FIREWALL_FIELDS = (
     ("DST", "dst"),
