@@ -22,6 +22,7 @@ from sentinel.detection.definitions import Definition, load_definitions
 from sentinel.detection.engine import DetectionEngine, EngineLimits
 from sentinel.detection.export import finding_to_json
 from sentinel.detection.packs import bundled_detectors_dir, load_packs
+from sentinel.detection.replay import replay_files
 from sentinel.detection.rules import latest_findings, rules_list_main, rules_test_main
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "latest_findings",
     "load_definitions",
     "load_packs",
+    "replay_files",
     "rules_list_main",
     "rules_test_main",
 ]

@@ -107,3 +107,21 @@ class TestEngineBounds:
         limits = EngineLimits(max_evidence=5)
         (finding,) = run(definitions("auth.ssh_bruteforce"), parse("syslog", lines), limits)
         assert (len(finding.evidence), finding.counts["events"]) == (5, 200)
+
+
+class TestRateGate:
+    def test_admits_at_half_threshold(self) -> None:
+        """A key is admitted once its estimate reaches the admit level."""
+        from sentinel.detection.windows import RateGate
+
+        gate = RateGate(window=60, admit=3, cap=10)
+        assert [gate.add("a", T0 + i) for i in range(3)] == [0.0, 0.0, 3.0]
+
+    def test_cap_refuses_and_counts(self) -> None:
+        """Past its cap the gate refuses new keys and counts them."""
+        from sentinel.detection.windows import RateGate
+
+        gate = RateGate(window=60, admit=100, cap=2)
+        for key in "abc":
+            gate.add(key, T0)
+        assert gate.overflow == 1
