@@ -14,7 +14,7 @@ Accepted headers (an optional ``<PRI>`` prefix on any of them):
 
 RFC 3164 has no year: :class:`~sentinel.parsers.timestamps.SyslogTimeParser`
 infers it from ``options.reference_time`` (default: the wall clock when the
-parser is built) and then from the previous line, so a file running across
+first line is read) and then from the previous line, so a file running across
 New Year stays in order.  Times without an offset are read in
 ``options.timezone``.
 

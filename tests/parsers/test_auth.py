@@ -66,6 +66,14 @@ class TestSshd:
         assert auth is not None
         assert auth[CLIENT_IP] == "192.0.2.1"
 
+    def test_last_parsable_from_wins(self, classifier: ProgramClassifier) -> None:
+        """A trailing `` from`` that is no address does not hide sshd's address."""
+        auth = classifier.classify(
+            "sshd", "Accepted publickey for a from 192.0.2.1 port 2 ssh2: ID x from nowhere"
+        )
+        assert auth is not None
+        assert (auth[CLIENT_IP], auth[EXTRA]["port"]) == ("192.0.2.1", "2")
+
     def test_unknown_sshd_message_is_auth_other(self, classifier: ProgramClassifier) -> None:
         """Every sshd line is an auth event, classified or not."""
         auth = classifier.classify("sshd", "Server listening on :: port 22.")
