@@ -462,8 +462,9 @@ class FileSource:
             size = os.fstat(t.fd).st_size
         except OSError:
             return False
-        # Bytes we know were there: what we read, and the head we identified.
-        if size < max(t.splitter.consumed, len(t.ident.head)):
+        # A log file only shrinks when truncated: below what we read, below
+        # the head we identified, or below any size we saw.
+        if size < max(t.splitter.consumed, len(t.ident.head), t.checked_size):
             self._on_truncated(t, now)
             return False
         if size <= t.checked_size:
@@ -497,11 +498,16 @@ class FileSource:
             "source.file.truncated", source=self.name, path=t.path, offset=t.splitter.consumed
         )
         assert t.fd is not None
-        fd, path, inode = t.fd, t.path, t.inode
+        fd, path, inode, live = t.fd, t.path, t.inode, t.live
         t.fd = None
         self._by_inode.pop(inode, None)
         t.live = False
-        if not self._continue_from_copy(t):
+        if not live:
+            # A rotated or recovered file truncated under us: finish it; its
+            # new content is not at a watched path (a rescan opens it if it is).
+            os.close(fd)
+            fd = -1
+        if not live or not self._continue_from_copy(t):
             lost = max(t.last_size - t.splitter.consumed, 0) + t.splitter.drop_partial()
             self._counters["bytes_possibly_lost"] += lost
             if lost:
@@ -509,6 +515,8 @@ class FileSource:
             t.done = True
             lines: list[RawLine] = []
             self._join(t, lines, flush=True)
+        if fd < 0:
+            return
         # The same inode now holds new content: read it from 0.
         try:
             st = os.fstat(fd)
@@ -547,9 +555,14 @@ class FileSource:
         else:
             fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK)
             st = os.fstat(fd)
-            t.fd, t.dev, t.ino = fd, st.st_dev, st.st_ino
-            t.checked_size = st.st_size
-            self._by_inode[t.inode] = t
+            if st.st_size <= offset:
+                # We had read the original past the copy's end: nothing left.
+                os.close(fd)
+                t.done = True
+            else:
+                t.fd, t.dev, t.ino = fd, st.st_dev, st.st_ino
+                t.checked_size = st.st_size
+                self._by_inode[t.inode] = t
         t.path = t.splitter.path = path
         t.eof_since = None
 
@@ -846,9 +859,7 @@ class FileSource:
             self._warn(path, "source.file.unreadable", error=str(exc))
             t.close()
             return
-        if t.fd is not None and os.fstat(t.fd).st_size <= pos.offset:
-            t.close()
-            self._by_inode.pop(t.inode, None)
+        if t.done:
             return
         self._resumed.add(pos.key)
         self._files.insert(0, t)
@@ -898,14 +909,14 @@ class _Start(NamedTuple):
 def _may_be(key: str, path: str, token: HeadToken) -> bool:
     """Whether ``path`` can hold the content checkpointed under ``key``.
 
-    A short-file key names its inode; a rename keeps the inode, so an
-    uncompressed candidate must have it.  Compression makes a new inode and
-    only the head token can tell, so an empty token proves nothing there.
+    A non-empty head token must match (the caller checks it).  A file that
+    was empty when checkpointed has an empty token, which proves nothing:
+    then only its inode (kept by a rename) identifies it.
     """
-    if not key.startswith("i:"):
-        return token.length > 0
-    if is_compressed(path):
-        return token.length > 0
+    if token.length > 0:
+        return True
+    if not key.startswith("i:") or is_compressed(path):
+        return False
     parts = key.split(":")
     try:
         st = os.stat(path)

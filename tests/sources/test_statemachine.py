@@ -276,7 +276,7 @@ class TailerMachine(RuleBasedStateMachine):
 TestTailerMachine = TailerMachine.TestCase
 TestTailerMachine.settings = settings(
     max_examples=int(os.environ.get("SENTINEL_SM_EXAMPLES", "75")),
-    stateful_step_count=40,
+    stateful_step_count=int(os.environ.get("SENTINEL_SM_STEPS", "40")),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
