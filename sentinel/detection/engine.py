@@ -30,7 +30,6 @@ import re2
 
 from sentinel.detection.definitions import Definition
 from sentinel.detection.episodes import Episode, EvidenceLimits
-from sentinel.detection.normalize import needs_decoding
 from sentinel.detection.success import SizeBaseline
 from sentinel.detection.view import EventView, field_getter
 from sentinel.detection.windows import (
@@ -114,8 +113,18 @@ class _Runner:
         value = self.entity(view)
         if value is None:
             return False
-        key = str(value)
+        key = value if isinstance(value, str) else str(value)
         event = view.event
+        gate = self.gate
+        if gate is not None and key not in self.episodes and key not in self.groups:
+            # The common case for floods and storms: a client far from the
+            # threshold.  One dict update, no per-client objects.
+            seed = gate.add(key, event.ts)
+            if not seed:
+                self.matched += 1
+                return True
+            gate.forget(key)
+            return self._admit(key, view, seed - 1, sizes, out)
         prior: Episode | None = None
         if self.after is not None:
             prior = self._prior(key, event.ts)
@@ -130,18 +139,8 @@ class _Runner:
             episode = None
         if episode is None:
             episode = self._fire(key, view)
-            if episode is None:
-                return True
-            if prior is not None:
-                episode.prior = prior.count
-                episode.evidence[:0] = prior.evidence[:5]
-                episode.outcome.mark_succeeded(event.origin)
-            self.opened += 1
-            evicted = self.episodes.put(key, episode)
-            if evicted is not None:
-                out.append(evicted.to_finding(self.d, closed=True))
-            self._judge(episode, view, sizes)
-            out.append(episode.to_finding(self.d, closed=False))
+            if episode is not None:
+                self._open(key, episode, view, prior, sizes, out)
             return True
         episode.count += 1
         episode.last = max(episode.last, event.ts)
@@ -189,7 +188,38 @@ class _Runner:
             return False
         return episode.outcome.observe(view.event, rule, view.path_norm, sizes)
 
-    def _fire(self, key: str, view: EventView) -> Episode | None:
+    def _admit(
+        self, key: str, view: EventView, seed: float, sizes: SizeBaseline, out: list[Finding]
+    ) -> bool:
+        """A gated key reached half the threshold: give it a group (seeded) and go on."""
+        self.matched += 1
+        episode = self._fire(key, view, seed)
+        if episode is not None:
+            self._open(key, episode, view, None, sizes, out)
+        return True
+
+    def _open(  # noqa: PLR0917 - private helper, called from two places
+        self,
+        key: str,
+        episode: Episode,
+        view: EventView,
+        prior: Episode | None,
+        sizes: SizeBaseline,
+        out: list[Finding],
+    ) -> None:
+        """Register a new episode and emit its opening finding."""
+        if prior is not None:
+            episode.prior = prior.count
+            episode.evidence[:0] = prior.evidence[:5]
+            episode.outcome.mark_succeeded(view.event.origin)
+        self.opened += 1
+        evicted = self.episodes.put(key, episode)
+        if evicted is not None:
+            out.append(evicted.to_finding(self.d, closed=True))
+        self._judge(episode, view, sizes)
+        out.append(episode.to_finding(self.d, closed=False))
+
+    def _fire(self, key: str, view: EventView, seed: float = 0.0) -> Episode | None:
         """Count the event in its group; an :class:`Episode` when the group fires."""
         event = view.event
         agg = self.d.aggregate
@@ -200,13 +230,6 @@ class _Runner:
                 episode.add_target(self.target(view), self.evidence_limits)
             return episode
         group = self.groups.get(key)
-        seed = 0.0
-        if group is None and self.gate is not None:
-            seed = self.gate.add(key, event.ts)
-            if not seed:
-                return None
-            self.gate.forget(key)
-            seed -= 1  # this event is counted again below
         if group is None:
             counter = None
             if self.distinct is not None:
@@ -216,6 +239,7 @@ class _Runner:
                 counter = DistinctCounter(agg.window, min(cap, self.limits.max_distinct))
             group = GroupState(agg.window, event.ts, counter)
             group.cur = math.floor(seed)
+            seed = 0.0
             self.groups.put(key, group)
         if (
             self.target is not None
@@ -473,12 +497,18 @@ class DetectionEngine:
         event = view.event
         found = _NONE
         for name, prefilter in prefilters.items():
+            # Cache hits inline (the common case); scan() on a miss.
             if name == "uri":
-                hits = prefilter.scan((event.path, event.query), view, _uri)
+                key: object = (event.path, event.query)
+                hits = prefilter.cache.get(key)
+                if hits is None:
+                    hits = prefilter.scan(key, view, _uri)
             elif name == "ua":
                 if not event.user_agent:
                     continue
-                hits = prefilter.scan(event.user_agent, view, _agent)
+                hits = prefilter.cache.get(event.user_agent)
+                if hits is None:
+                    hits = prefilter.scan(event.user_agent, view, _agent)
             else:
                 hits = prefilter.scan(event.message, view, _message)
             if hits:
@@ -491,11 +521,9 @@ class DetectionEngine:
         if matched or status is None or not 200 <= status < 300 or event.bytes is None:
             return
         path = event.path
-        if path is None:
-            return
         # Benign paths are plain: lower-casing equals normalising them, at a
-        # fraction of the cost; odd-looking paths are not worth learning.
-        if needs_decoding(path):
+        # fraction of the cost; encoded paths are not worth learning.
+        if path is None or "%" in path or "\\" in path:
             return
         self.sizes.learn(path.lower(), event.bytes)
 

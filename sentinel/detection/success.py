@@ -56,7 +56,10 @@ class SizeBaseline:
             return
         entry[1] += 1
         entry[0] += (size - entry[0]) * (1.0 / entry[1] if entry[1] < 20 else _ALPHA)
-        self._paths.move_to_end(path)
+        # Refresh recency only now and then: popular paths stay anyway, and a
+        # move per request costs more than the EWMA itself.
+        if entry[1] % 64 == 0:
+            self._paths.move_to_end(path)
 
     def typical(self, path: str) -> float | None:
         """The usual size for ``path``, or ``None`` when it was never answered benignly.
