@@ -10,6 +10,12 @@ Targets: >= 95 % of attacking actors found for every class, <= 0.5 % of benign
 clients flagged.
 
 Run: ``.venv/bin/python bench/quality.py [--seed 7] [--days 2] [--scale 1]``
+
+Columns: actors (attacking clients or users of the class), found (flagged by
+the class's detectors), recall, line recall (attack lines of found actors),
+FP (benign actors flagged by the class's detectors), success (successful
+campaigns marked succeeded / total, ``+nFP`` failed campaigns marked
+succeeded), and the first missed actors.
 """
 
 from __future__ import annotations
@@ -78,7 +84,24 @@ def evaluate(truth: dict[str, Any], findings: list[Finding]) -> dict[str, Any]:
     # The attacked account (distributed brute force) is rightly a finding's entity.
     benign -= {t for c in truth["campaigns"] for t in c["targets"]}
     false_pos = {b: flagged[b] for b in benign if b in flagged}
-    return {"classes": classes, "benign": len(benign), "false_positives": false_pos}
+    for cls, row in classes.items():
+        row["fp"] = sum(1 for ids in false_pos.values() if ids & CLASS_DETECTORS[cls])
+    attack_lines = {name: set(f["attack_lines"]) for name, f in truth["files"].items()}
+    benign_total = sum(f["lines"] - len(f["attack_lines"]) for f in truth["files"].values())
+    cited = {
+        (Path(ref.path).name, ref.lineno)
+        for f in findings
+        for ref in (*f.evidence, *f.success_evidence)
+    }
+    benign_cited = sum(1 for name, line in cited if line not in attack_lines.get(name, set()))
+    return {
+        "classes": classes,
+        "benign": len(benign),
+        "false_positives": false_pos,
+        "benign_lines": benign_total,
+        "benign_lines_cited": benign_cited,
+        "cited": len(cited),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -100,7 +123,10 @@ def main(argv: list[str] | None = None) -> int:
         findings = replay_files(engine, files, options)
     report = evaluate(truth, findings)
     worst = 1.0
-    print(f"{'class':<24}{'actors':>7}{'found':>7}{'recall':>8}{'line rec':>9}  success  missed")
+    print(
+        f"{'class':<24}{'actors':>7}{'found':>7}{'recall':>8}{'line rec':>9}{'FP':>4}"
+        "  success  missed"
+    )
     for cls, row in sorted(report["classes"].items()):
         recall = row["found"] / max(1, row["actors"])
         worst = min(worst, recall)
@@ -111,12 +137,16 @@ def main(argv: list[str] | None = None) -> int:
         missed = ",".join(row["missed"][:4])
         print(
             f"{cls:<24}{row['actors']:>7}{row['found']:>7}{recall:>8.1%}{line_recall:>9.1%}"
-            f"  {succ:<7}  {missed}"
+            f"{row['fp']:>4}  {succ:<7}  {missed}"
         )
     fps = report["false_positives"]
     rate = len(fps) / max(1, report["benign"])
     print(f"\nworst class recall: {worst:.1%} (target >= 95%)")
     print(f"benign actors flagged: {len(fps)}/{report['benign']} = {rate:.3%} (target <= 0.5%)")
+    print(
+        f"evidence lines cited: {report['cited']}, of which benign: "
+        f"{report['benign_lines_cited']}/{report['benign_lines']} benign lines"
+    )
     by_detector = Counter(d for ids in fps.values() for d in ids)
     for detector, count in by_detector.most_common():
         print(f"  FP {detector}: {count}")

@@ -43,7 +43,8 @@ class SizeBaseline:
     def __init__(self, max_paths: int = 20_000) -> None:
         self.max_paths = max_paths
         self.evicted = 0
-        self._paths: OrderedDict[str, list[float]] = OrderedDict()  # path -> [ewma, n]
+        # path -> [mean, n, mean absolute deviation] (running, then EWMA)
+        self._paths: OrderedDict[str, list[float]] = OrderedDict()
 
     def learn(self, path: str, size: int) -> None:
         """Fold one benign 2xx response size into the baselines."""
@@ -52,10 +53,13 @@ class SizeBaseline:
             if len(self._paths) >= self.max_paths:
                 self._paths.popitem(last=False)
                 self.evicted += 1
-            self._paths[path] = [float(size), 1.0]
+            self._paths[path] = [float(size), 1.0, 0.0]
             return
         entry[1] += 1
-        entry[0] += (size - entry[0]) * (1.0 / entry[1] if entry[1] < 20 else _ALPHA)
+        rate = 1.0 / entry[1] if entry[1] < 20 else _ALPHA
+        diff = size - entry[0]
+        entry[0] += diff * rate
+        entry[2] += (abs(diff) - entry[2]) * rate
         # Refresh recency only now and then: popular paths stay anyway, and a
         # move per request costs more than the EWMA itself.
         if entry[1] % 64 == 0:
@@ -72,11 +76,18 @@ class SizeBaseline:
         return entry[0] if entry is not None else None
 
     def is_large(self, path: str, size: int, rule: SuccessRule) -> bool | None:
-        """Whether ``size`` is much larger than usual for ``path`` (``None``: no baseline)."""
-        usual = self.typical(path)
-        if usual is None:
+        """Whether ``size`` is much larger than usual for ``path`` (``None``: no baseline).
+
+        Large means ``factor`` times the mean, and more than the mean plus
+        ``min_bytes`` and four mean deviations: a path whose answers vary
+        (a home page that is sometimes a tiny redirect body) needs a bigger
+        jump than one that always returns the same page.
+        """
+        entry = self._paths.get(path)
+        if entry is None:
             return None
-        return size >= usual * rule.factor and size - usual >= rule.min_bytes
+        usual, _, spread = entry
+        return size >= usual * rule.factor and size - usual >= max(rule.min_bytes, 4 * spread)
 
 
 class Outcome:
