@@ -50,6 +50,7 @@ _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _DETECTOR_KEYS = frozenset(
     {"id", "title", "description", "severity", "techniques", "kinds", "entity", "targets"}
     | {"match", "prefilter", "prefilter_on", "window", "aggregate", "sequence", "success"}
+    | {"suppressed_by"}
     | {"examples"}
 )
 _AGGREGATE_KEYS = frozenset(
@@ -155,6 +156,9 @@ class Definition:
     #: Statuses the match requires (from a top-level ``all`` condition on
     #: ``status``), so the engine can skip the definition for other answers.
     statuses: frozenset[int] | None = None
+    #: Definitions whose open finding on the same entity makes this one
+    #: redundant (a slow brute-force rule says nothing new during a fast one).
+    suppressed_by: tuple[str, ...] = ()
 
     @property
     def pack(self) -> str:
@@ -287,6 +291,7 @@ class _Builder:
             sequence=self.sequence(),
             success=self.success(),
             statuses=_required_statuses(self.table["match"]),
+            suppressed_by=self.suppressed_by(),
             examples=self.examples(),
             file=self.file,
             line=self.lines.line(self.index),
@@ -328,6 +333,12 @@ class _Builder:
             return tuple(literal_tokens(values))
         except ConditionError as exc:
             raise self.fail("prefilter", str(exc)) from None
+
+    def suppressed_by(self) -> tuple[str, ...]:
+        values = self.table.get("suppressed_by", [])
+        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+            raise self.fail("suppressed_by", "'suppressed_by' must list detector ids")
+        return tuple(values)
 
     def prefilter_on(self) -> tuple[str, ...]:
         value = self.table.get("prefilter_on")

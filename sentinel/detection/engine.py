@@ -100,6 +100,8 @@ class _Runner:
         if agg is not None and gated and agg.threshold >= GATE_THRESHOLD:
             self.gate = RateGate(agg.window, agg.threshold / 2, limits.max_entities)
         self.after: _Runner | None = None  # set for sequence rules
+        self.suppressors: list[_Runner] = []  # set from suppressed_by
+        self.suppressed = 0
         self.matched = 0
         self.opened = 0
 
@@ -208,6 +210,9 @@ class _Runner:
         out: list[Finding],
     ) -> None:
         """Register a new episode and emit its opening finding."""
+        if any(other.episodes.peek(key) is not None for other in self.suppressors):
+            self.suppressed += 1
+            return
         if prior is not None:
             episode.prior = prior.count
             episode.evidence[:0] = prior.evidence[:5]
@@ -324,6 +329,8 @@ class _Runner:
         into[f"{prefix}.findings_evicted_cap"] = self.episodes.evicted_cap
         if self.gate is not None:
             into[f"{prefix}.gate_overflow"] = self.gate.overflow
+        if self.suppressors:
+            into[f"{prefix}.suppressed"] = self.suppressed
 
 
 class _Prefilter:
@@ -409,6 +416,7 @@ class DetectionEngine:
                 if after not in ids:
                     raise ValueError(f"{runner.d.id}: sequence.after names unknown {after!r}")
                 runner.after = by_id[after]
+            runner.suppressors = [by_id[i] for i in runner.d.suppressed_by if i in by_id]
         self._always: dict[EventKind, list[_Runner]] = {}
         # HTTP runners that need no particular status, plus per-status extras.
         self._any_status: list[_Runner] = []

@@ -75,6 +75,7 @@ def load_packs(
             definitions.append(definition)
     for definition in definitions:
         _check_sequence(definition, seen)
+        _check_suppression(definition, seen)
     if check_examples:
         from sentinel.detection.rules import check_examples as run
 
@@ -99,3 +100,17 @@ def _check_sequence(definition: Definition, known: dict[str, Definition]) -> Non
     else:
         return
     raise DefinitionError(definition.file, definition.line, definition.id, problem)
+
+
+def _check_suppression(definition: Definition, known: dict[str, Definition]) -> None:
+    for other_id in definition.suppressed_by:
+        other = known.get(other_id)
+        if other is None:
+            problem = f"suppressed_by names unknown detector {other_id!r}"
+        elif other.entity != definition.entity:
+            problem = (
+                f"suppressed_by {other_id!r} must have the same entity ({definition.entity!r})"
+            )
+        else:
+            continue
+        raise DefinitionError(definition.file, definition.line, definition.id, problem)
