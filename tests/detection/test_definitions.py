@@ -142,6 +142,13 @@ class TestInvalidDefinitions:
         )
         assert "unknown detector 'nope'" in error_for(tmp_path, text).problem
 
+    def test_unknown_suppressor(self, tmp_path: Path) -> None:
+        """suppressed_by naming an unknown detector is rejected."""
+        text = GOOD.replace(
+            'entity = "client_ip"', 'entity = "client_ip"\nsuppressed_by = ["nope"]'
+        )
+        assert "unknown detector 'nope'" in error_for(tmp_path, text).problem
+
     def test_min_distinct_without_distinct(self, tmp_path: Path) -> None:
         """min_distinct without a distinct field is rejected."""
         text = GOOD.replace(

@@ -65,6 +65,21 @@ class TestEventTime:
         assert (engine.flush(T0 + 60), len(engine.flush(math.inf))) == ([], 1)
 
 
+class TestSuppression:
+    def test_slow_rule_quiet_during_fast_bruteforce(self) -> None:
+        """The slow brute-force rule opens nothing while the fast one is open for the client."""
+        lines = [ssh_fail("root", "198.18.0.1", T0 + i) for i in range(20)]
+        defs = definitions("auth.ssh_bruteforce", "auth.ssh_slow_bruteforce")
+        assert [f.detector_id for f in run(defs, parse("syslog", lines))] == ["auth.ssh_bruteforce"]
+
+    def test_slow_rule_fires_alone(self) -> None:
+        """Failures too sparse for the fast rule still make a slow brute-force finding."""
+        lines = [ssh_fail("root", "198.18.0.1", T0 + i * 1200) for i in range(6)]
+        defs = definitions("auth.ssh_bruteforce", "auth.ssh_slow_bruteforce")
+        found = [f.detector_id for f in run(defs, parse("syslog", lines))]
+        assert found == ["auth.ssh_slow_bruteforce"]
+
+
 class TestPrefilter:
     def test_clean_traffic_is_skipped(self) -> None:
         """Clean requests never reach the signature definitions."""
