@@ -149,6 +149,5 @@ def _cmd_rules(args: argparse.Namespace, out: TextIO) -> int:
     return rules_list_main(paths, out)
 
 
-
 if __name__ == "__main__":  # pragma: no cover
     raise SystemExit(main())

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from sentinel.errors import ConfigError
-
 from sentinel.parsers import JsonFieldMap, LineParser, ParserOptions, build_parser
 from sentinel.parsers.detect import Detection, detect_format
 from sentinel.records import Event, Finding, RawLine

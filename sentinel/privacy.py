@@ -19,7 +19,7 @@ _MAX_PARAMS = 256  # a query with more parameters is cut: bounded work per line
 
 
 def redact_query(query: str | None, params: Iterable[str]) -> str | None:
-    """Replace the values of sensitive parameters: ``a=1&password=x`` -> ``a=1&password=[REDACTED]``.
+    """Replace the values of sensitive parameters (``password=x`` -> ``password=[REDACTED]``).
 
     Matching is case-insensitive on the parameter name and also catches
     names that end with a sensitive word (``user_password``, ``X-Api-Key``).

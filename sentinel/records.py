@@ -26,9 +26,9 @@ from typing import Any, NamedTuple
 
 __all__ = [
     "ECS_FIELD_NAMES",
-    "EVENT_FIELDS",
     "EMPTY_EXTRA",
     "EMPTY_METRICS",
+    "EVENT_FIELDS",
     "EntityKey",
     "Event",
     "EventKind",

@@ -18,7 +18,7 @@ from typing import Any, TextIO
 
 from sentinel.errors import ConfigError
 from sentinel.parsers import ParserOptions
-from sentinel.pipeline import ReplayInput, ReplayResult, Replayer
+from sentinel.pipeline import Replayer, ReplayInput, ReplayResult
 from sentinel.privacy import redact_query
 from sentinel.records import Event, Finding, RawLine, event_to_ecs
 from sentinel.settings import PrivacySettings, Settings, load_settings
@@ -42,8 +42,11 @@ def run_replay(args: argparse.Namespace, out: TextIO) -> int:
 
     if args.format != "auto" and args.format not in FORMATS:
         hint = suggest_format(args.format)
-        raise ConfigError("--format", "", f"unknown format {args.format!r}" + (
-            f" (did you mean {hint!r}?)" if hint else ""))
+        raise ConfigError(
+            "--format",
+            "",
+            f"unknown format {args.format!r}" + (f" (did you mean {hint!r}?)" if hint else ""),
+        )
     try:
         resolve_zone(args.timezone)
     except ValueError as exc:
@@ -200,7 +203,9 @@ def _print_findings(findings: list[Finding], out: TextIO) -> None:
             counts = " ".join(f"{k}={v:,}" for k, v in finding.counts.items())
             targets = ", ".join(for_terminal(t, 40) for t in finding.targets[:5])
             extra = f" targets: {targets}" if targets else ""
-            cite = f" e.g. {for_terminal(finding.evidence[0].cite(), 80)}" if finding.evidence else ""
+            cite = (
+                f" e.g. {for_terminal(finding.evidence[0].cite(), 80)}" if finding.evidence else ""
+            )
             print(
                 f"    [{finding.severity.name.lower()}] {finding.detector_id}: "
                 f"{for_terminal(finding.title, 80)}  {_iso(finding.first_ts)} -> "

@@ -360,7 +360,7 @@ class _Loader:
         if not check(raw):
             raise self.fail(key, f"expected {_HINT_NAMES[hint]}, got {_type_name(raw)} {raw!r}")
         minimum = meta.get("min")
-        if minimum is not None and raw < minimum:  # type: ignore[operator]
+        if minimum is not None and raw < minimum:
             raise self.fail(key, f"must be at least {minimum}, got {raw!r}")
         return float(raw) if hint is float else raw  # type: ignore[arg-type]
 
@@ -437,7 +437,9 @@ def _validate(settings: Settings) -> None:
     from sentinel.parsers import FORMATS, suggest_format
     from sentinel.parsers.timestamps import resolve_zone
 
-    fail = lambda key, problem: ConfigError(settings.file, key, problem)  # noqa: E731
+    def fail(key: str, problem: str) -> ConfigError:
+        return ConfigError(settings.file, key, problem)
+
     try:
         resolve_zone(settings.sentinel.timezone)
     except ValueError as exc:

@@ -61,15 +61,15 @@ class ReplaySummary:
         self.parsed += 1
         self.kinds[event.kind.value] += 1
         ts = event.ts
-        if ts < self.first_ts:
-            self.first_ts = ts
-        if ts > self.last_ts:
-            self.last_ts = ts
+        self.first_ts = min(self.first_ts, ts)
+        self.last_ts = max(self.last_ts, ts)
         self.clients.add(event.client_ip)
         self.users.add(event.user)
         self.paths.add(event.path)
 
-    def add_counters(self, rejected: Iterable[tuple[str, int]], notes: Iterable[tuple[str, int]]) -> None:
+    def add_counters(
+        self, rejected: Iterable[tuple[str, int]], notes: Iterable[tuple[str, int]]
+    ) -> None:
         """Merge a parser's reject and note counters."""
         for reason, count in rejected:
             self.rejected[reason] += count

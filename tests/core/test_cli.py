@@ -41,7 +41,9 @@ class TestHelp:
             "print(sorted(m for m in ('pandas','sklearn','pyod','numpy','structlog') "
             "if m in sys.modules))"
         )
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        out = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        )
         assert out.stdout.strip() == "[]"
 
     def test_version(self, capsys: pytest.CaptureFixture[str]) -> None:

@@ -86,10 +86,16 @@ class TestFinding:
 
     def test_fingerprint_is_stable(self) -> None:
         """The same detector, entity and start give the same fingerprint."""
-        make = lambda: Finding(  # noqa: E731
-            "auth.ssh_bruteforce", "SSH brute force", EntityKey("client_ip", "1.2.3.4"),
-            10.0, 20.0, Severity.HIGH,
-        )
+        def make() -> Finding:
+            return Finding(
+                "auth.ssh_bruteforce",
+                "SSH brute force",
+                EntityKey("client_ip", "1.2.3.4"),
+                10.0,
+                20.0,
+                Severity.HIGH,
+            )
+
         assert make().fingerprint == make().fingerprint
         assert "1.2.3.4" in make().fingerprint
 

@@ -21,7 +21,11 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A small generated corpus: an SSH brute force that succeeds and an SQLi campaign."""
     out = tmp_path_factory.mktemp("corpus")
     generate(
-        out, seed=3, days=0.25, scale=0.1, campaigns=["ssh_bruteforce", "sqli"],
+        out,
+        seed=3,
+        days=0.25,
+        scale=0.1,
+        campaigns=["ssh_bruteforce", "sqli"],
         campaigns_per_class=3,
     )
     return out
@@ -33,13 +37,21 @@ class TestFormatDetection:
     @pytest.mark.parametrize(
         ("line", "expected"),
         [
-            (b'1.2.3.4 - - [10/Oct/2026:13:55:36 +0000] "GET / HTTP/1.1" 200 2326 "-" "curl/8"',
-             "combined"),
+            (
+                b'1.2.3.4 - - [10/Oct/2026:13:55:36 +0000] "GET / HTTP/1.1" 200 2326 "-" "curl/8"',
+                "combined",
+            ),
             (b'1.2.3.4 - - [10/Oct/2026:13:55:36 +0000] "GET / HTTP/1.1" 200 2326', "common"),
             (b"Dec 10 06:55:46 web1 sshd[24200]: Invalid user admin from 203.0.113.5", "syslog"),
-            (b"[Sun Dec 04 04:47:44 2005] [notice] workerEnv.init() ok /etc/httpd/x", "apache_error"),
-            (b'{"__REALTIME_TIMESTAMP": "1764000000000000", "MESSAGE": "hi", '
-             b'"_HOSTNAME": "h", "SYSLOG_IDENTIFIER": "cron"}', "journal"),
+            (
+                b"[Sun Dec 04 04:47:44 2005] [notice] workerEnv.init() ok /etc/httpd/x",
+                "apache_error",
+            ),
+            (
+                b'{"__REALTIME_TIMESTAMP": "1764000000000000", "MESSAGE": "hi", '
+                b'"_HOSTNAME": "h", "SYSLOG_IDENTIFIER": "cron"}',
+                "journal",
+            ),
         ],
     )
     def test_detects_format(self, line: bytes, expected: str) -> None:
@@ -64,7 +76,9 @@ class TestReplayCommand:
         assert f"Lines: {total:,}" in out
         assert "format combined" in out
         assert "format syslog" in out
-        ssh = next(c for c in truth["campaigns"] if c["class"] == "ssh_bruteforce" and c["succeeded"])
+        ssh = next(
+            c for c in truth["campaigns"] if c["class"] == "ssh_bruteforce" and c["succeeded"]
+        )
         attacker = ssh["clients"][0]
         assert f"client_ip={attacker}" in out
         block = out.split(f"client_ip={attacker}", 1)[1].split("\n  client_ip=", 1)[0]
@@ -81,7 +95,9 @@ class TestReplayCommand:
         rows = [json.loads(line) for line in findings.read_text().splitlines()]
         assert any(r["detector_id"] == "web.sqli" for r in rows)
 
-    def test_gzip_input(self, corpus: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    def test_gzip_input(
+        self, corpus: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
         """A .gz file replays like the plain file."""
         plain = corpus / "auth.log"
         packed = tmp_path / "auth.log.1.gz"
@@ -120,8 +136,11 @@ class TestLoghubReplay:
 
     @pytest.mark.parametrize(
         ("name", "fmt"),
-        [("OpenSSH/OpenSSH_2k.log", "syslog"), ("Linux/Linux_2k.log", "syslog"),
-         ("Apache/Apache_2k.log", "apache_error")],
+        [
+            ("OpenSSH/OpenSSH_2k.log", "syslog"),
+            ("Linux/Linux_2k.log", "syslog"),
+            ("Apache/Apache_2k.log", "apache_error"),
+        ],
     )
     def test_auto_format_and_parse_share(
         self, name: str, fmt: str, capsys: pytest.CaptureFixture[str]

@@ -190,7 +190,7 @@ class TestSecrets:
         """An unreadable secret file is an error naming the key."""
         config = tmp_path / "s.toml"
         config.write_text('[privacy]\npseudonymize_key_file = "nope"\n')
-        with pytest.raises(ConfigError, match="privacy.pseudonymize_key_file: cannot read"):
+        with pytest.raises(ConfigError, match=r"privacy\.pseudonymize_key_file: cannot read"):
             load_settings(config)
 
     def test_pseudonymize_needs_key(self) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tomllib
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -13,14 +12,36 @@ from sentinel.settings import Settings, parse_settings
 
 KEYS = st.sampled_from(
     [
-        "sentinel", "limits", "privacy", "detection", "logging", "sources", "name", "paths",
-        "format", "start_at", "max_line_bytes", "entity_ttl", "timezone", "log_format",
-        "json_fields", "time", "units", "pseudonymize", "packs", "disable", "level", "x",
+        "sentinel",
+        "limits",
+        "privacy",
+        "detection",
+        "logging",
+        "sources",
+        "name",
+        "paths",
+        "format",
+        "start_at",
+        "max_line_bytes",
+        "entity_ttl",
+        "timezone",
+        "log_format",
+        "json_fields",
+        "time",
+        "units",
+        "pseudonymize",
+        "packs",
+        "disable",
+        "level",
+        "x",
     ]
 )
 SCALARS = st.one_of(
-    st.none(), st.booleans(), st.integers(-(2**63), 2**63 - 1),
-    st.floats(allow_nan=True), st.text(max_size=20),
+    st.none(),
+    st.booleans(),
+    st.integers(-(2**63), 2**63 - 1),
+    st.floats(allow_nan=True),
+    st.text(max_size=20),
 )
 VALUES: st.SearchStrategy[Any] = st.recursive(
     SCALARS,
@@ -57,13 +78,9 @@ class TestConfigFuzz:
         """Any TOML document either loads or raises ConfigError."""
         text = "\n".join(f"{k} = {_to_toml(v)}" for k, v in document.items() if v is not None)
         try:
-            tomllib.loads(text)
-        except tomllib.TOMLDecodeError:
-            pass
-        try:
             assert isinstance(parse_settings(text, "fuzz.toml", environ={}), Settings)
         except ConfigError as exc:
-            assert str(exc).startswith("fuzz.toml")
+            assert str(exc).startswith("fuzz.toml")  # noqa: PT017 - fuzzing: either outcome is fine
 
     @settings(max_examples=300, deadline=None)
     @given(st.text(max_size=200))
@@ -72,4 +89,4 @@ class TestConfigFuzz:
         try:
             parse_settings(text, "fuzz.toml", environ={})
         except ConfigError as exc:
-            assert str(exc).startswith("fuzz.toml")
+            assert str(exc).startswith("fuzz.toml")  # noqa: PT017 - fuzzing: either outcome is fine
