@@ -8,7 +8,11 @@ one RE2 ``Set`` that reports every token present in a single linear pass;
 results are cached per distinct URI and user agent (bounded caches, cleared
 when full), so repeated clean requests cost two dict look-ups.  Definitions
 without a prefilter (aggregations on status codes, auth events) run their
-compiled predicates on every event of their kinds.
+compiled predicates on every event of their kinds, except that HTTP rules
+pinned to statuses (``all = [{ field = "status", in = [...] }]``) are only
+dispatched for those statuses, and high-threshold rules count clients in a
+:class:`~sentinel.detection.windows.RateGate` (two plain dicts) until they
+get close.  The response-size baseline samples once warm.
 
 Findings open when a definition fires for an entity and are re-emitted (same
 fingerprint) when their success changes and when they close; see
@@ -47,6 +51,8 @@ __all__ = ["GATE_THRESHOLD", "DetectionEngine", "EngineLimits"]
 #: first: a group (with evidence) exists only once half the threshold is
 #: reached, so the finding's first line is where the burst got serious.
 GATE_THRESHOLD = 20
+# Responses learnt in full before the size baseline samples (see _learn_size).
+_WARM_SAMPLES = 50_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -430,6 +436,7 @@ class DetectionEngine:
         ]
         self._build_dispatch()
         self.sizes = SizeBaseline(self.limits.max_paths)
+        self._learned = 0
         self._learns_sizes = any(
             d.success is not None and d.success.rule == "response_large" for d in self.definitions
         )
@@ -526,14 +533,21 @@ class DetectionEngine:
     def _learn_size(self, view: EventView, matched: bool) -> None:
         event = view.event
         status = event.status
-        if matched or status is None or not 200 <= status < 300 or event.bytes is None:
+        size = event.bytes
+        if matched or status is None or not 200 <= status < 300 or size is None:
             return
+        # Once the baseline is warm, learn from about one answer in four (the
+        # low bits of the size are as good as a coin): a mean needs no more,
+        # and this runs for most lines of a busy site.
+        if self._learned >= _WARM_SAMPLES and size & 3:
+            return
+        self._learned += 1
         path = event.path
         # Benign paths are plain: lower-casing equals normalising them, at a
         # fraction of the cost; encoded paths are not worth learning.
         if path is None or "%" in path or "\\" in path:
             return
-        self.sizes.learn(path.lower(), event.bytes)
+        self.sizes.learn(path.lower(), size)
 
     def _sweep(self, now: float, out: list[Finding]) -> None:
         for runner in self._runners:
