@@ -32,6 +32,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import re
+from collections import Counter
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar, cast
 
@@ -52,7 +53,13 @@ from sentinel.parsers.logformat import (
     unmask,
 )
 from sentinel.parsers.options import ParserOptions
-from sentinel.parsers.timestamps import ClfTimeParser, CtimeParser, IsoTimeParser, resolve_zone
+from sentinel.parsers.timestamps import (
+    CACHE_SIZE,
+    ClfTimeParser,
+    CtimeParser,
+    IsoTimeParser,
+    resolve_zone,
+)
 from sentinel.records import EMPTY_EXTRA, EMPTY_METRICS, Event, EventKind, LineRef, RawLine
 
 __all__ = [
@@ -259,74 +266,128 @@ class CommonParser(_AccessParser):
         return self._event(raw.ref, groups[:8], groups[8], groups[9], None, None)
 
 
+# The everyday combined line, strictly: a plain request line, a 3-digit status,
+# a decimal size and fields within the caps.  Lines it does not match (odd
+# values, escapes, bad requests, trailing fields) take the general path, which
+# handles every case; this one only makes the common case cheap.  Bounded
+# possessive repeats measured fastest here (regex alternatives for "-" were not).
+_COMBINED_STRICT = re.compile(
+    r"^(\S++) \S++ (\S++) \[([^\]]{26,40}+)\] "
+    r'"([A-Z]{1,32}+) ([^"? ]{1,8192}+)(?:\?([^" ]{0,8192}+))? (HTTP/[0-9.]{1,3}+)" '
+    r'([1-9][0-9][0-9]) ([0-9]{1,18}+) "([^"]{0,8192}+)" "([^"]{0,8192}+)"\Z'
+)
+
+
 class CombinedParser(_AccessParser):
     """nginx/Apache combined: CLF + ``"%{Referer}i" "%{User-Agent}i"``.
 
     Fields appended after the user agent are kept in ``extra["trailing"]``
     (and noted), so a site's small additions do not lose the line.
+
+    The instance's ``parse`` is a closure built by :meth:`_strict_parse`: a
+    fast path for the everyday line (see ``bench/parse.py``) that hands every
+    other line to :meth:`LineParser.parse` unchanged.
     """
 
     name = "combined"
     pattern = "combined"
     _regexes = _COMBINED
 
-    def parse_text(self, text: str, raw: RawLine) -> Event | None:
-        """One combined line: an inlined path for the usual case, :meth:`_event` otherwise."""
-        if "\\" not in text:
-            match = self._fast_match(text)
+    def __init__(self, options: ParserOptions | None = None, source: str = "") -> None:
+        super().__init__(options, source)
+        # Lines taken by the fast path, folded into ``matched`` when it is read:
+        # a list-cell increment costs a third of a Counter one.
+        self._strict_hits = [0]
+        # An instance attribute shadows the method: callers get the closure.
+        self.parse = self._strict_parse()  # type: ignore[method-assign,assignment]
+
+    @property
+    def matched(self) -> Counter[str]:
+        """Per-pattern match counts (see :class:`LineParser`)."""
+        hits = self._strict_hits
+        if hits[0]:
+            self._matched["combined"] += hits[0]
+            hits[0] = 0
+        return self._matched
+
+    @matched.setter
+    def matched(self, value: Counter[str]) -> None:
+        self._matched = value
+
+    def _strict_parse(self) -> Callable[[RawLine], Event | None]:
+        """The fast path as a closure.
+
+        Everything the hot path touches is a closure variable rather than an
+        attribute: on the reference machine this is worth ~0.5 µs of a ~3.5 µs
+        line.  Lines with NUL bytes, backslashes, invalid UTF-8, truncation or
+        anything the strict regex refuses go to the general path, which counts
+        and notes them as usual.
+        """
+        general = super().parse
+        strict = _COMBINED_STRICT.match
+        clf = self._time
+        times: dict[str, float] = {}
+        source, host, hits = self.source, self._host, self._strict_hits
+        methods, protocols, new, event_type = _METHOD_INTERN, PROTOCOL_EXTRA, _new_event, Event
+
+        def parse(raw: RawLine) -> Event | None:
+            """One raw line (see :meth:`LineParser.parse`)."""
+            data = raw[1]
+            if raw[2] or b"\x00" in data or b"\\" in data:
+                return general(raw)
+            try:
+                match = strict(data.decode("utf-8"))
+            except UnicodeDecodeError:
+                return general(raw)
             if match is None:
-                return None
-            self.matched["combined"] += 1
-            groups = match.groups()
-            (ip, user, stamp, method, path, query, protocol, _, status, size, referrer, agent) = (
-                groups[:12]
+                return general(raw)
+            ip, user, stamp, method, path, query, protocol, status, size, referrer, agent = (
+                match.groups()
             )
-            trailing = groups[12]
-            code = _STATUS_CACHE.get(status)
-            if (
-                method is not None
-                and code is not None
-                and trailing is None
-                and size.isdigit()
-                and len(size) < 19
-                and len(path) <= MAX_FIELD_CHARS
-                and len(agent) <= MAX_FIELD_CHARS
-            ):
+            ts = times.get(stamp)
+            if ts is None:
                 try:
-                    ts = self._time(stamp)
+                    ts = clf(stamp)
                 except ValueError:
-                    raise Reject("bad_timestamp") from None
-                return _new_event(
-                    Event,
-                    (
-                        ts,
-                        _HTTP,
-                        self.source,
-                        self._host,
-                        None if ip == "-" else ip,
-                        None if user == "-" else user,
-                        _METHOD_INTERN.get(method) or _intern_method(method),
-                        path,
-                        query or None,
-                        code,
-                        int(size),
-                        None,
-                        None if agent == "-" or not agent else agent,
-                        None if referrer == "-" or not referrer else referrer,
-                        None,
-                        None,
-                        None,
-                        None,
-                        EMPTY_METRICS,
-                        raw.ref,
-                        PROTOCOL_EXTRA.get(protocol) or protocol_extra(protocol),
-                    ),
-                )
-        else:
-            escaped = self._groups(text)
-            if escaped is None:
-                return None
-            groups = escaped
+                    return general(raw)  # counts bad_timestamp
+                if len(times) >= CACHE_SIZE:
+                    times.clear()
+                times[stamp] = ts
+            hits[0] += 1
+            return new(
+                event_type,
+                (
+                    ts,
+                    _HTTP,
+                    source,
+                    host,
+                    None if ip == "-" else ip,
+                    None if user == "-" else user,
+                    methods.get(method) or _intern_method(method),
+                    path,
+                    query or None,
+                    int(status),
+                    int(size),
+                    None,
+                    None if agent == "-" or not agent else agent,
+                    None if referrer == "-" or not referrer else referrer,
+                    None,
+                    None,
+                    None,
+                    None,
+                    EMPTY_METRICS,
+                    raw[0],
+                    protocols.get(protocol) or protocol_extra(protocol),
+                ),
+            )
+
+        return parse
+
+    def parse_text(self, text: str, raw: RawLine) -> Event | None:
+        """One combined line on the general path."""
+        groups = self._groups(text)
+        if groups is None:
+            return None
         referrer, agent, trailing = groups[10:]
         extra = None
         if trailing is not None:
