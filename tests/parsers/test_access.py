@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from sentinel.parsers import ParserOptions, build_parser
 from sentinel.parsers.access import CombinedParser, NginxJsonParser
 from sentinel.parsers.base import MAX_FIELD_CHARS, LineParser

@@ -13,6 +13,7 @@ import math
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from sentinel.parsers import ParserOptions, build_parser
 from sentinel.parsers.base import MAX_FIELD_CHARS, LineParser
 from sentinel.parsers.logformat import MAX_EXTRA_KEYS, compile_log_format

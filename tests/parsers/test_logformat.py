@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from sentinel.parsers import ParserOptions, build_parser
 from sentinel.parsers.base import LineParser
 from sentinel.parsers.logformat import compile_log_format, normalise_log_format

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+
 from sentinel.parsers import ParserOptions, build_parser
 from sentinel.records import Event, EventKind, LineRef, RawLine
 

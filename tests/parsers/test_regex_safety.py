@@ -28,6 +28,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+
 import sentinel.parsers
 from sentinel.parsers import FORMATS, ParserOptions, build_parser
 
