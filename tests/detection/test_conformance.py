@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 import re2
+
 from sentinel.detection import bundled_detectors_dir
 from sentinel.detection.definitions import Definition
 from sentinel.detection.rules import check_examples

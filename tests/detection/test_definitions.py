@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from sentinel.detection import load_packs
 from sentinel.detection.definitions import load_definitions, parse_duration
 from sentinel.errors import DefinitionError

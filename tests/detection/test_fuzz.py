@@ -8,6 +8,7 @@ from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from sentinel.detection import load_packs
 from sentinel.detection.normalize import MAX_CHARS, normalize_path, normalize_query
 from sentinel.errors import DefinitionError

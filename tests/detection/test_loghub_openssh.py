@@ -13,6 +13,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 import pytest
+
 from sentinel.detection import DetectionEngine, latest_findings
 from sentinel.detection.replay import events_from
 from sentinel.parsers import ParserOptions

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from sentinel.detection.normalize import (
     MAX_CHARS,
     normalize_path,

@@ -6,6 +6,7 @@ import ast
 from pathlib import Path
 
 import pytest
+
 import sentinel.detection
 
 from .helpers import access_line, pack_definitions, parse, run

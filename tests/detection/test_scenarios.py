@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from sentinel.detection import DetectionEngine
 from sentinel.detection.replay import replay_files
 from sentinel.parsers import ParserOptions
