@@ -34,7 +34,7 @@ import json
 import re
 from collections import Counter
 from collections.abc import Callable, Mapping
-from typing import Any, ClassVar, cast
+from typing import Any, ClassVar, NamedTuple, cast
 
 from sentinel.parsers.base import MAX_FIELD_CHARS, LineParser, Reject
 from sentinel.parsers.logformat import (
@@ -95,23 +95,48 @@ _STATUS_CACHE: dict[str, int] = {str(code): code for code in range(100, 1000)}
 _METHOD_INTERN: dict[str, str] = {}
 
 
-def _compile_pair(body: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """The fast and the escape-aware regex for a format written with placeholders.
+class _Regexes(NamedTuple):
+    """One fixed format's regexes (see the module docstring)."""
 
-    ``{req}`` is the request, ``{q}`` any other quoted field.
+    fast: re.Pattern[str]
+    escaped: re.Pattern[str]
+    # A user name with spaces (basic auth lets a client send one) would
+    # otherwise make the whole line unmatched and hide a brute force: the
+    # head is matched alone with a lazy, bounded user field and a strict
+    # time, then the rest with ``tail``.  Two matches, so a failing tail
+    # never makes the head try again: linear.
+    loose_head: re.Pattern[str]
+    tail: re.Pattern[str]
+
+
+_LOOSE_HEAD = (
+    r"(\S++) \S++ (.{1,512}?) \[([0-9]{2}/[A-Za-z]{3}/[0-9]{4}"
+    r":[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,9}+)? [+-][0-9]{4})\] "
+)
+
+
+def _compile(rest: str, prefix: str = "") -> _Regexes:
+    """The regexes of a format ``^{prefix}{head}{rest}``.
+
+    In ``rest``, ``{req}`` is the request and ``{q}`` any other quoted field.
     """
-    fast = body.format(req=_REQUEST.format(any=r"([^\"]*+)"), q=_Q)
-    escaped = body.format(req=_REQUEST.format(any=r"((?:[^\"\\]|\\.)*+)"), q=_QE)
-    return re.compile(fast), re.compile(escaped)
+    fast_rest = rest.format(req=_REQUEST.format(any=r"([^\"]*+)"), q=_Q)
+    escaped_rest = rest.format(req=_REQUEST.format(any=r"((?:[^\"\\]|\\.)*+)"), q=_QE)
+    return _Regexes(
+        re.compile("^" + prefix + _HEAD[1:] + fast_rest),
+        re.compile("^" + prefix + _HEAD[1:] + escaped_rest),
+        re.compile("^" + prefix + _LOOSE_HEAD),
+        re.compile("^" + fast_rest),
+    )
 
 
-_COMMON = _compile_pair(_HEAD + r"{req} (\S++) (\S++)\Z")
+_COMMON = _compile(r"{req} (\S++) (\S++)\Z")
 # Combined tolerates fields appended after the user agent (kept in
 # extra["trailing"]): many sites add a few to the stock format.
-_COMBINED = _compile_pair(_HEAD + r"{req} (\S++) (\S++) {q} {q}(?: (.*))?\Z")
-_VHOST = _compile_pair(r"^(\S++) " + _HEAD[1:] + r"{req} (\S++) (\S++) {q} {q}\Z")
+_COMBINED = _compile(r"{req} (\S++) (\S++) {q} {q}(?: (.*))?\Z")
+_VHOST = _compile(r"{req} (\S++) (\S++) {q} {q}\Z", prefix=r"(\S++) ")
 # The upstream list may contain spaces ("0.010, 0.002 : 0.004") and is last.
-_TIMED = _compile_pair(_HEAD + r"{req} (\S++) (\S++) {q} {q} (\S++)(?: (.*))?\Z")
+_TIMED = _compile(r"{req} (\S++) (\S++) {q} {q} (\S++)(?: (.*))?\Z")
 
 
 class _AccessParser(LineParser):
@@ -123,36 +148,54 @@ class _AccessParser(LineParser):
     """
 
     pattern: ClassVar[str] = "access"
-    _regexes: ClassVar[tuple[re.Pattern[str], re.Pattern[str]]]
+    _regexes: ClassVar[_Regexes]
 
     def __init__(self, options: ParserOptions | None = None, source: str = "") -> None:
         super().__init__(options, source)
         self._host = self.options.host
         self._time = ClfTimeParser().parse
-        self._fast_match = self._regexes[0].match
-        self._escaped_match = self._regexes[1].match
+        self._fast_match = self._regexes.fast.match
+        self._escaped_match = self._regexes.escaped.match
         self._escaped_name = self.pattern + "_escaped"
         self._fallback_name = self.pattern + "_escaped_fallback"
+        self._loose_name = self.pattern + "_loose_user"
 
     def pattern_names(self) -> frozenset[str]:
-        """The format's pattern, its masked-escapes path and the escape-aware fallback."""
-        return frozenset({self.pattern, self._escaped_name, self._fallback_name})
+        """The format's pattern, its escape paths and the loose-user path."""
+        return frozenset({self.pattern, self._escaped_name, self._fallback_name, self._loose_name})
+
+    def _loose(self, text: str) -> tuple[Any, ...] | None:
+        """Groups of a line whose user field contains spaces (see ``_Regexes``)."""
+        head = self._regexes.loose_head.match(text)
+        if head is None:
+            return None
+        tail = self._regexes.tail.match(text[head.end() :])
+        if tail is None:
+            return None
+        self.matched[self._loose_name] += 1
+        self.notes["user_with_spaces"] += 1
+        return head.groups() + tail.groups()
 
     def _groups(self, text: str) -> tuple[Any, ...] | None:
         """Regex groups for ``text`` (unescaped when the line needed the slow regex)."""
         if "\\" not in text:
             match = self._fast_match(text)
             if match is None:
-                return None
+                return self._loose(text)
             self.matched[self.pattern] += 1
             return match.groups()
         masked = mask_escapes(text)
         if masked is not None:
             match = self._fast_match(masked)
-            if match is None:
-                return None
-            self.matched[self._escaped_name] += 1
-            return tuple(unmask(g) if g else g for g in match.groups())
+            if match is not None:
+                self.matched[self._escaped_name] += 1
+                groups = match.groups()
+            else:
+                loose = self._loose(masked)
+                if loose is None:
+                    return None
+                groups = loose
+            return tuple(unmask(g) if g else g for g in groups)
         match = self._escaped_match(text)
         if match is None:
             return None

@@ -20,9 +20,9 @@ def raw(data: str | bytes, *, truncated: bool = False) -> RawLine:
     return RawLine(REF, data.encode() if isinstance(data, str) else data, truncated)
 
 
-def combined(**options: str) -> LineParser:
-    """A combined parser with ``options``."""
-    return build_parser("combined", ParserOptions(**options), source="web")  # type: ignore[arg-type]
+def combined(host: str | None = None) -> LineParser:
+    """A combined parser for source ``web`` on ``host``."""
+    return build_parser("combined", ParserOptions(host=host), source="web")
 
 
 class TestSplitRequest:
