@@ -40,8 +40,9 @@ __all__ = [
     "parse_duration",
 ]
 
-#: Haystacks a prefilter can search: HTTP ``uri`` and ``ua``, or ``msg``.
-PREFILTER_FIELDS = frozenset({"uri", "ua", "msg"})
+#: Haystacks a prefilter can search: HTTP ``uri``, ``ua`` and ``ref``
+#: (referrer), or ``msg``.
+PREFILTER_FIELDS = frozenset({"uri", "ua", "ref", "msg"})
 SUCCESS_RULES = frozenset({"served_2xx", "response_large", "login_after"})
 _TECHNIQUE = re.compile(r"T\d{4}(?:\.\d{3})?")
 _ID = re.compile(r"[a-z0-9][a-z0-9_.-]{0,63}")
@@ -350,7 +351,7 @@ class _Builder:
             choices = ", ".join(sorted(PREFILTER_FIELDS))
             raise self.fail("prefilter_on", f"prefilter_on must name {choices}")
         if "msg" in values and len(values) > 1:
-            raise self.fail("prefilter_on", "msg cannot be combined with uri or ua")
+            raise self.fail("prefilter_on", "msg cannot be combined with HTTP fields")
         if "msg" not in values and kinds != [EventKind.HTTP_REQUEST.value]:
             raise self.fail("prefilter_on", 'uri and ua prefilters need kinds = ["http_request"]')
         return tuple(values)

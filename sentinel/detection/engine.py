@@ -386,6 +386,10 @@ def _agent(view: EventView) -> str:
     return (view.event.user_agent or "").lower()
 
 
+def _referrer(view: EventView) -> str:
+    return (view.event.referrer or "").lower()
+
+
 def _message(view: EventView) -> str:
     return (view.event.message or "").lower()
 
@@ -524,6 +528,12 @@ class DetectionEngine:
                 hits = prefilter.cache.get(event.user_agent)
                 if hits is None:
                     hits = prefilter.scan(event.user_agent, view, _agent)
+            elif name == "ref":
+                if not event.referrer:
+                    continue
+                hits = prefilter.cache.get(event.referrer)
+                if hits is None:
+                    hits = prefilter.scan(event.referrer, view, _referrer)
             else:
                 hits = prefilter.scan(event.message, view, _message)
             if hits:

@@ -12,6 +12,7 @@ Derived fields (all lower-case):
 ``path_norm``  normalised path
 ``query_norm`` normalised query
 ``ua``         user agent, lower-cased
+``ref``        referrer, lower-cased
 ``msg``        message, lower-cased
 ``dst_port``   destination port of a firewall event (``extra``, else ``DPT=``)
 ``status_class`` ``"2xx"`` ... ``"5xx"``
@@ -74,6 +75,10 @@ def _ua(view: EventView) -> str:
     return (view.event.user_agent or "").lower()
 
 
+def _ref(view: EventView) -> str:
+    return (view.event.referrer or "").lower()
+
+
 def _msg(view: EventView) -> str:
     return (view.event.message or "").lower()
 
@@ -98,6 +103,7 @@ DERIVED_FIELDS: Mapping[str, Callable[[EventView], object]] = {
     "path_norm": lambda v: v.path_norm,
     "query_norm": lambda v: v.query_norm,
     "ua": _ua,
+    "ref": _ref,
     "msg": _msg,
     "dst_port": _dst_port,
     "status_class": _status_class,
