@@ -2,7 +2,7 @@
 
 An example's lines go through the real parser for its ``format`` and a fresh
 engine holding the definition (and, for a sequence, the definition it
-follows), then the engine is flushed.  ``expect = "match"`` passes when the
+follows; any ``suppressed_by`` definitions), then the engine is flushed.  ``expect = "match"`` passes when the
 definition produced a finding (with the expected ``success`` if given);
 ``"no_match"`` when it produced none.
 
@@ -87,6 +87,8 @@ def run_example(
     definitions = [definition]
     if definition.sequence is not None:
         definitions.insert(0, known[definition.sequence.after])
+    # Suppressors run first, as in the packs, so examples can show suppression.
+    definitions[:0] = [known[i] for i in definition.suppressed_by if i in known]
     engine = DetectionEngine(definitions)
     found: list[Finding] = []
     for number, line in enumerate(expand_lines(example), start=1):

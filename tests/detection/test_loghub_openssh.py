@@ -10,6 +10,7 @@ import functools
 import math
 import re
 from collections import Counter, defaultdict
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -85,3 +86,40 @@ class TestOpenSshLoghub:
         found = flagged()
         missing = {ip: users - found[ip] for ip, users in expected().items() if users - found[ip]}
         assert missing == {}
+
+
+LINUX = DATA.parents[1] / "Linux" / "Linux_2k.log"
+PAM_FAILURE = re.compile(
+    r"^(\w{3} +\d+ [\d:]{8}) .*sshd\(pam_unix\)\[\d+\]: authentication failure;"
+    r".* rhost=(\d+\.\d+\.\d+\.\d+)(?:\s|$)"
+)
+
+
+def bursts(path: Path, size: int, span: float) -> set[str]:
+    """IPs with ``size`` PAM failures within ``span`` seconds somewhere in the file."""
+    times: dict[str, list[float]] = defaultdict(list)
+    for line in path.read_text(errors="replace").splitlines():
+        match = PAM_FAILURE.search(line)
+        if match:
+            stamp = datetime.strptime("2005 " + match.group(1), "%Y %b %d %H:%M:%S")
+            times[match.group(2)].append(stamp.replace(tzinfo=UTC).timestamp())
+    return {
+        ip
+        for ip, ts in times.items()
+        if any(ts[i + size - 1] - ts[i] <= span for i in range(len(ts) - size + 1))
+    }
+
+
+@pytest.mark.skipif(not LINUX.exists(), reason="needs ../shared/data/loghub/Linux")
+class TestLinuxLoghubPamOnly:
+    def test_pam_only_guessers_flagged(self) -> None:
+        """On a PAM-only host, every IP with 6 failures within 10 minutes is flagged."""
+        wanted = bursts(LINUX, 6, 600)
+        engine = DetectionEngine([d for d in pack_definitions() if d.pack == AUTH_PACK])
+        found: list[Finding] = []
+        for event in events_from(LINUX, "syslog", ParserOptions(reference_time=1_150_000_000.0)):
+            found.extend(engine.observe(event))
+        found.extend(engine.flush(math.inf))
+        flagged = {f.entity.value for f in found if f.entity.kind == "client_ip"}
+        assert wanted
+        assert wanted - flagged == set()
