@@ -24,6 +24,7 @@ input to close everything.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 from collections import Counter
@@ -34,6 +35,7 @@ import re2
 
 from sentinel.detection.definitions import Definition
 from sentinel.detection.episodes import Episode, EvidenceLimits
+from sentinel.detection.normalize import CACHE_MAX_CHARS
 from sentinel.detection.success import SizeBaseline
 from sentinel.detection.view import EventView, field_getter
 from sentinel.detection.windows import (
@@ -121,7 +123,7 @@ class _Runner:
         value = self.entity(view)
         if value is None:
             return False
-        key = value if isinstance(value, str) else str(value)
+        key = _key(value)
         event = view.event
         gate = self.gate
         if gate is not None and key not in self.episodes and key not in self.groups:
@@ -300,7 +302,7 @@ class _Runner:
         value = self.entity(view)
         if value is None:
             return
-        episode = self.episodes.peek(str(value))
+        episode = self.episodes.peek(_key(value))
         event = view.event
         if episode is None or event.ts < episode.first:
             return
@@ -369,13 +371,35 @@ class _Prefilter:
             found = self.owners[matches[0]]
         else:
             found = frozenset().union(*(self.owners[m] for m in matches))
-        if len(self.cache) >= self.cache_size:
-            self.cache.clear()  # bounded; a clear is cheaper than LRU bookkeeping here
-        self.cache[key] = found
+        if _cacheable(key):
+            if len(self.cache) >= self.cache_size:
+                self.cache.clear()  # bounded; a clear is cheaper than LRU bookkeeping here
+            self.cache[key] = found
         return found
 
 
 _NONE: frozenset[int] = frozenset()
+
+
+#: Entity keys longer than this (a path used as entity) are shortened to a
+#: prefix plus a digest, so per-entity tables stay bounded in bytes.
+_KEY_MAX_CHARS = 256
+
+
+def _key(value: object) -> str:
+    """The table key for an entity value (long values shortened deterministically)."""
+    key = value if isinstance(value, str) else str(value)
+    if len(key) <= _KEY_MAX_CHARS:
+        return key
+    digest = hashlib.blake2b(key.encode("utf-8", "replace"), digest_size=8).hexdigest()
+    return f"{key[:200]}...#{digest}"
+
+
+def _cacheable(key: object) -> bool:
+    """Only short keys are cached, so the caches' bytes are bounded too."""
+    if isinstance(key, tuple):
+        return sum(len(part) for part in key if part) <= CACHE_MAX_CHARS * 2
+    return isinstance(key, str) and len(key) <= CACHE_MAX_CHARS * 2
 
 
 def _uri(view: EventView) -> str:

@@ -21,6 +21,7 @@ import unicodedata
 from urllib.parse import unquote_to_bytes
 
 __all__ = [
+    "CACHE_MAX_CHARS",
     "MAX_CHARS",
     "MAX_ROUNDS",
     "needs_decoding",
@@ -158,22 +159,40 @@ def _canonical_path(text: str) -> str:
     return text
 
 
-# Paths repeat (every visitor loads the same pages): a bounded cache turns
-# normalisation into a dict look-up for them.  Bounded, so hostile unique
-# paths only cost the normal work.
-@functools.lru_cache(maxsize=65_536)
+#: Longest field whose normalised form is cached.  Paths and queries repeat
+#: (every visitor loads the same pages), so a bounded cache turns their
+#: normalisation into a dict look-up; only short ones are cached, which bounds
+#: the cache's bytes as well as its entries against unique hostile values.
+CACHE_MAX_CHARS = 256
+
+
 def normalize_path(path: str) -> str:
     """Normalised URL path: :func:`normalize_text` plus path canonicalisation."""
+    if len(path) <= CACHE_MAX_CHARS:
+        return _normalize_path_cached(path)
+    return _normalize_path(path)
+
+
+def normalize_query(query: str) -> str:
+    """Normalised query string (``+`` is a space, path tricks canonicalised)."""
+    if len(query) <= CACHE_MAX_CHARS:
+        return _normalize_query_cached(query)
+    return _normalize_query(query)
+
+
+def _normalize_path(path: str) -> str:
     text = normalize_text(path)
     if "." in text or "//" in text or ";" in text:
         return _canonical_path(text)
     return text
 
 
-@functools.lru_cache(maxsize=65_536)
-def normalize_query(query: str) -> str:
-    """Normalised query string (``+`` is a space, path tricks canonicalised)."""
+def _normalize_query(query: str) -> str:
     text = normalize_text(query, plus_is_space=True)
     if "...." in text or "..;" in text:
         return _canonical_path(text)
     return text
+
+
+_normalize_path_cached = functools.lru_cache(maxsize=32_768)(_normalize_path)
+_normalize_query_cached = functools.lru_cache(maxsize=32_768)(_normalize_query)

@@ -1,10 +1,11 @@
 """``sentinel rules test`` and ``sentinel rules list``: definitions against their examples.
 
 An example's lines go through the real parser for its ``format`` and a fresh
-engine holding the definition (and, for a sequence, the definition it
-follows; any ``suppressed_by`` definitions), then the engine is flushed.  ``expect = "match"`` passes when the
-definition produced a finding (with the expected ``success`` if given);
-``"no_match"`` when it produced none.
+engine holding the definition (plus, for a sequence, the definition it
+follows, and any ``suppressed_by`` definitions), then the engine is
+flushed.  ``expect = "match"`` passes when the definition produced a finding
+(with the expected ``success`` if given); ``"no_match"`` when it produced
+none.
 
 Placeholders in example lines expand per repetition (plain text
 substitution, never ``str.format``): ``{i}`` the index, ``{ip}`` a distinct

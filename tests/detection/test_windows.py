@@ -125,3 +125,27 @@ class TestRateGate:
         for key in "abc":
             gate.add(key, T0)
         assert gate.overflow == 1
+
+
+class TestByteBounds:
+    def test_long_entity_keys_are_shortened(self) -> None:
+        """A hostile 8 KiB entity value is kept as a short, deterministic key."""
+        from sentinel.detection.engine import _key
+
+        value = "/a" * 4000
+        assert len(_key(value)) < 300
+        assert _key(value) == _key(value)
+        assert _key(value) != _key(value + "b")
+
+    def test_long_uris_are_not_cached(self) -> None:
+        """Prefilter caches keep only short keys, so unique long URIs cannot fill them with bytes."""
+        from sentinel.detection import DetectionEngine
+        from sentinel.detection.engine import _cacheable
+
+        from .helpers import access_line
+
+        engine = DetectionEngine(definitions("web.sqli"))
+        for event in parse("combined", [access_line("/x?q=" + "a" * 3000)]):
+            engine.observe(event)
+        assert not _cacheable(("/x", "q=" + "a" * 3000))
+        assert _cacheable(("/x", "q=1"))
