@@ -138,7 +138,7 @@ class TestByteBounds:
         assert _key(value) != _key(value + "b")
 
     def test_long_uris_are_not_cached(self) -> None:
-        """Prefilter caches keep only short keys, so unique long URIs cannot fill them with bytes."""
+        """Prefilter caches keep only short keys: unique long URIs cannot fill them."""
         from sentinel.detection import DetectionEngine
         from sentinel.detection.engine import _cacheable
 
