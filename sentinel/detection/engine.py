@@ -168,13 +168,13 @@ class _Runner:
         if episode.distinct is not None and self.distinct is not None:
             seen = self.distinct(view)
             if seen is not None:
-                episode.distinct.add(str(seen), view.event.ts)
+                episode.distinct.add(_key(seen), view.event.ts)
         if self.target is None:
             return
         if agg is not None and agg.distinct == self.d.targets:
             # Targets are the distinct values: list those frequent enough.
             if seen is not None and episode.distinct is not None:
-                key = str(seen)
+                key = _key(seen)
                 if episode.distinct.count(key) >= agg.min_per_distinct:
                     episode.add_target(key, self.evidence_limits)
             return
@@ -265,7 +265,7 @@ class _Runner:
         if group.distinct is not None and self.distinct is not None:
             seen = self.distinct(view)
             if seen is not None:
-                group.distinct.add(str(seen), event.ts)
+                group.distinct.add(_key(seen), event.ts)
         if estimate < agg.threshold or not self._distinct_ok(group, event.ts):
             return None
         self.groups.pop(key)
