@@ -92,7 +92,10 @@ _Q = r'"([^"]*+)"'
 _QE = r'"((?:[^"\\]|\\.)*+)"'
 
 _STATUS_CACHE: dict[str, int] = {str(code): code for code in range(100, 1000)}
-_METHOD_INTERN: dict[str, str] = {}
+# Seeded with the usual methods so the fast path interns them with one lookup.
+_METHOD_INTERN: dict[str, str] = {
+    m: m for m in ("GET", "POST", "HEAD", "PUT", "DELETE", "OPTIONS", "PATCH")
+}
 
 
 class _Regexes(NamedTuple):
@@ -406,7 +409,7 @@ class CombinedParser(_AccessParser):
                     host,
                     None if ip == "-" else ip,
                     None if user == "-" else user,
-                    methods.get(method) or _intern_method(method),
+                    methods.get(method, method),
                     path,
                     query or None,
                     int(status),
