@@ -193,6 +193,9 @@ class SyslogParser(LineParser):
             ts = self._time(self._iso_time, text[:end])
             pattern = "rfc3164.iso_time"
         else:
+            if text[3:4] == " " and text[5:6] == " " and text[4:5].isdigit():
+                # Some writers do not pad the day ("Jul 1 ..." for "Jul  1 ...").
+                text = f"{text[:4]} {text[4:]}"
             if len(text) < 17 or text[3] != " " or text[6] != " ":
                 raise Reject("no_timestamp")
             end = 15
