@@ -67,12 +67,13 @@ from sentinel.sources.checkpoints import CheckpointStore
 from sentinel.sources.fingerprint import (
     HeadToken,
     Identity,
+    head_hash,
     identify,
     is_compressed,
     open_compressed,
     read_head,
 )
-from sentinel.sources.history import history_files
+from sentinel.sources.history import history_files, rotation_base
 from sentinel.sources.lines import LineSplitter, MultilineJoiner
 from sentinel.sources.tracking import Tracked, parse_cursor
 from sentinel.sources.watch import Watcher
@@ -87,6 +88,8 @@ StartAt = Literal["checkpoint", "beginning", "end"]
 # small enough to keep memory per file low (a few hundred KiB).
 _CHUNK = 256 * 1024
 _BINARY_SAMPLE = 8000
+# Heads of closed files remembered to recognise their rotated copies.
+_KNOWN_CAP = 4096
 
 #: Counter names reported by :meth:`FileSource.counters`.
 COUNTERS: tuple[str, ...] = (
@@ -102,6 +105,7 @@ COUNTERS: tuple[str, ...] = (
     "files_closed",
     "files_recovered",
     "files_skipped_binary",
+    "files_caught_up",
     "lines_truncated",
     "bytes_discarded",
     "multiline_splits",
@@ -228,9 +232,16 @@ class FileSource:
         self._watcher: Watcher | None = None
         self._closed = False
         self._exhausted = False
+        if options.use_inotify:
+            # Before the first scan: a file created right after it must not
+            # wait for the next timed rescan (it may be rotated away by then).
+            self._start_watcher()
         self._committed = store.load(self.name)
         self._delivered = store.delivered(self.name)
         self._resumed: set[str] = set()
+        self._claimed: set[str] = set()
+        self._known: dict[int, set[str]] = {}
+        self._known_count = 0
         self._rescan(self._clock.monotonic(), initial=True)
         if options.start_at == "checkpoint":
             self._recover_orphans()
@@ -286,15 +297,15 @@ class FileSource:
     def wait(self, timeout: float | None = None) -> bool:
         """Block until inotify reports activity or ``timeout`` passes.
 
-        ``timeout`` defaults to ``poll_interval``.  Starts the inotify watcher
-        on first use when ``use_inotify`` is set.  Returns True when woken by
-        an event.
+        ``timeout`` defaults to ``poll_interval``.  Returns True when woken by
+        an event (the watcher runs from construction when ``use_inotify``).
         """
-        if self.options.use_inotify and self._watcher is None and not self._closed:
-            self._watcher = Watcher(self.options.paths, self._on_event)
-            if not self._watcher.start():
-                self._counters["warnings"] += 1
         return self._hint.wait(self.options.poll_interval if timeout is None else timeout)
+
+    def _start_watcher(self) -> None:
+        self._watcher = Watcher(self.options.paths, self._on_event)
+        if not self._watcher.start():
+            self._counters["warnings"] += 1
 
     def close(self) -> None:
         """Stop watching and close every file (uncommitted lines are re-read next time)."""
@@ -340,14 +351,13 @@ class FileSource:
         if not final and (self._rescan_requested or now >= self._next_rescan):
             self._rescan(now)
         lines: list[RawLine] = []
-        positions = self._pending_positions
-        self._pending_positions = []
         delivered: list[Position] = []
         # Every open file, not only those this batch reaches: a truncation
         # must be seen before the content is copied away a second time.
         for t in list(self._files):
             if t.fd is not None and not t.done and self._check_replaced(t, now):
                 delivered.append(t.position(self.name))
+        positions: list[Position] = []
         for t in self._visit_order():
             if len(lines) >= max_lines:
                 break
@@ -361,6 +371,10 @@ class FileSource:
                 delivered.append(pos)
             if t.done and not t.pending:
                 positions.append(self._close(t))
+        # Taken last: checks above may retire keys, and their final positions
+        # must be committed with the batch that first uses the new key.
+        positions = [*self._pending_positions, *positions]
+        self._pending_positions = []
         if delivered:
             self._store.note_delivered(delivered)
         self._counters["lines_read"] += len(lines)
@@ -405,6 +419,7 @@ class FileSource:
         t.eof_since = None
         t.last_data = now
         self._counters["bytes_read"] += len(chunk)
+        self._extend_head(t, len(chunk))
         if t.joiner is None:
             t.splitter.feed(chunk, t.ready)
         else:
@@ -412,6 +427,21 @@ class FileSource:
             t.splitter.feed(chunk, lines)
             t.joiner.feed(lines, t.ready)
         return True
+
+    def _extend_head(self, t: Tracked, size: int) -> None:
+        """Keep the head at least as long as what is read (up to N bytes).
+
+        A checkpoint's token must cover its offset; otherwise a short or
+        empty token would also "prove" a later file that reuses the inode.
+        """
+        head = t.ident.head
+        if t.fd is None or len(head) >= self.options.fingerprint_bytes:
+            return
+        if len(head) >= t.splitter.consumed + size:
+            return
+        fresh = os.pread(t.fd, self.options.fingerprint_bytes, 0)
+        if fresh.startswith(head) and len(fresh) > len(head):
+            self._upgrade_identity(t, fresh)
 
     def _at_eof(self, t: Tracked, now: float, final: bool) -> bool:
         """Decide what EOF means for ``t``; True when lines became ready."""
@@ -459,17 +489,19 @@ class FileSource:
         """
         assert t.fd is not None
         try:
-            size = os.fstat(t.fd).st_size
+            st = os.fstat(t.fd)
         except OSError:
             return False
+        size = st.st_size
         # A log file only shrinks when truncated: below what we read, below
         # the head we identified, or below any size we saw.
         if size < max(t.splitter.consumed, len(t.ident.head), t.checked_size):
             self._on_truncated(t, now)
             return False
-        if size <= t.checked_size:
+        if size == t.checked_size and st.st_mtime_ns == t.checked_mtime:
             return False
-        t.checked_size = size
+        # Changed (grown, or rewritten to the same size): compare the head.
+        t.checked_size, t.checked_mtime = size, st.st_mtime_ns
         head = os.pread(t.fd, self.options.fingerprint_bytes, 0)
         if not head.startswith(t.ident.head):
             self._on_truncated(t, now)
@@ -502,12 +534,13 @@ class FileSource:
         t.fd = None
         self._by_inode.pop(inode, None)
         t.live = False
-        if not live:
-            # A rotated or recovered file truncated under us: finish it; its
-            # new content is not at a watched path (a rescan opens it if it is).
+        copy = t.is_copy
+        if copy:
+            # A rotated copy truncated under us: finish it.  Its new content is
+            # not the writer's stream (a rescan opens it if a glob matches).
             os.close(fd)
             fd = -1
-        if not live or not self._continue_from_copy(t):
+        if copy or not self._continue_from_copy(t):
             lost = max(t.last_size - t.splitter.consumed, 0) + t.splitter.drop_partial()
             self._counters["bytes_possibly_lost"] += lost
             if lost:
@@ -517,13 +550,17 @@ class FileSource:
             self._join(t, lines, flush=True)
         if fd < 0:
             return
-        # The same inode now holds new content: read it from 0.
+        # The same inode now holds new content: read it from 0.  A rotated or
+        # deleted original stays detached (closed after rotate_wait).
         try:
             st = os.fstat(fd)
         except OSError:
             os.close(fd)
             return
-        self._track(path, fd, st, start=0, lineno=0, now=now, resumed_key=None, register=True)
+        fresh = self._track(
+            path, fd, st, start=0, lineno=0, now=now, resumed_key=None, register=True
+        )
+        fresh.live = live
 
     def _continue_from_copy(self, t: Tracked) -> bool:
         """Point ``t`` at the rotated copy of its content, if one exists."""
@@ -565,6 +602,7 @@ class FileSource:
                 self._by_inode[t.inode] = t
         t.path = t.splitter.path = path
         t.eof_since = None
+        t.is_copy = True
 
     # ---------------------------------------------------------------- scanning
 
@@ -634,6 +672,88 @@ class FileSource:
             path=t.path,
             unread_from=t.splitter.consumed,
         )
+        self._catch_up(t.path)
+
+    def _catch_up(self, path: str) -> None:
+        """Read rotated generations of ``path`` that lived and left unseen.
+
+        Rotations faster than the rescan (or an inotify queue that was late)
+        can create a file and rotate it away before it is ever opened.  Walking
+        the siblings newest first, every file whose content is unknown, up to
+        the first one this source has read, is such a generation: it is read
+        from its start.  Nothing is assumed about siblings older than the
+        first known one (they predate this source).
+        """
+        n = self.options.fingerprint_bytes
+        inodes = {t.inode for t in self._files if t.fd is not None}
+        # Current heads, not the identified ones: a file opened empty may have
+        # been written and compressed since it was last read.
+        heads = [h for t in self._files for h in (t.ident.head, self._current_head(t))]
+        missed: list[tuple[str, bytes]] = []
+        for sibling in reversed(history_files(path)):
+            name = str(sibling)
+            if name == path:
+                continue
+            try:
+                st = os.stat(name)
+                if not is_compressed(name) and (st.st_dev, st.st_ino) in inodes:
+                    break
+                head = read_head(name, n)
+            except OSError:
+                continue
+            if not head:
+                continue  # empty: nothing to read, and proves nothing
+            if self._is_known(head, heads):
+                break
+            missed.append((name, head))
+        now = self._clock.monotonic()
+        for name, head in reversed(missed):
+            self._adopt(name, head, now)
+
+    def _current_head(self, t: Tracked) -> bytes:
+        if t.fd is not None:
+            try:
+                return os.pread(t.fd, self.options.fingerprint_bytes, 0)
+            except OSError:
+                pass
+        return t.ident.head
+
+    def _is_known(self, head: bytes, tracked: list[bytes]) -> bool:
+        """True when ``head`` starts a content this source has tracked."""
+        for known in tracked:
+            if known and (head.startswith(known) or known.startswith(head)):
+                return True
+        return any(
+            head_hash(head[:length]) in digests
+            for length, digests in self._known.items()
+            if length <= len(head)
+        )
+
+    def _remember(self, head: bytes) -> None:
+        """Keep the head of a closed content (bounded) for :meth:`_is_known`."""
+        if not head:
+            return
+        self._known.setdefault(len(head), set()).add(head_hash(head))
+        self._known_count += 1
+        if self._known_count > _KNOWN_CAP:
+            self._known.clear()  # rare; losing history only weakens catch-up
+            self._known_count = 0
+
+    def _adopt(self, path: str, head: bytes, now: float) -> None:
+        ident = identify(head, 0, 0, self.options.fingerprint_bytes)
+        if not ident.is_checksum:
+            ident = Identity(f"i:0:0:{secrets.token_hex(4)}", head)
+        t = self._new_tracked(path, None, ident, dev=0, ino=0, start=0, lineno=0, now=now)
+        try:
+            self._attach(t, path)
+        except (OSError, EOFError) as exc:
+            self._warn(path, "source.file.unreadable", error=str(exc))
+            t.close()
+            return
+        self._files.insert(0, t)
+        self._counters["files_caught_up"] += 1
+        self._store.register([t.position(self.name)])
+        _log.warning("source.file.caught_up", source=self.name, path=path, key=t.key)
 
     def _open(self, path: str, initial: bool, now: float) -> None:
         try:
@@ -671,6 +791,12 @@ class FileSource:
             register=start.key is None,
         )
         t.reread_until = start.reread
+        if start.key is not None:
+            # Save the (possibly longer) head and the delivery mark under the
+            # key now in use: if the file is rotated and compressed before the
+            # next batch, only this token identifies it.
+            pos = t.position(self.name)
+            self._store.note_delivered([pos._replace(offset=max(pos.offset, start.reread))])
 
     def _start_for(self, st: os.stat_result, fd: int, head: bytes, initial: bool) -> _Start | None:
         """Where reading a newly opened file starts; None to defer it."""
@@ -694,9 +820,8 @@ class FileSource:
         found = self._lookup(st, head)
         if found is None:
             return _Start(0)
-        pos, lineno = found
+        pos, lineno, done = found
         self._resumed.add(pos.key)
-        done = self._delivered.get(pos.key, (0, ""))[0]
         return _Start(pos.offset, lineno, pos.key, done if done > pos.offset else 0)
 
     def _tokens(self, pos: Position) -> tuple[HeadToken | None, int, bool]:
@@ -707,8 +832,13 @@ class FileSource:
         best = max(tokens, key=lambda t: t.length) if tokens else None
         return best, committed.lineno if committed is not None else 0, final
 
-    def _lookup(self, st: os.stat_result, head: bytes) -> tuple[Position, int] | None:
-        """The committed position (and lineno) whose head token proves it is this file."""
+    def _lookup(self, st: os.stat_result, head: bytes) -> tuple[Position, int, int] | None:
+        """``(position, lineno, delivered mark)`` of the rows proven to be this file.
+
+        Several rows can describe one file (its short-file key and its
+        checksum key): the furthest committed offset wins, and the furthest
+        delivery mark among them bounds the re-reads.
+        """
         n = self.options.fingerprint_bytes
         candidates: list[Position] = []
         if len(head) >= n:
@@ -718,13 +848,17 @@ class FileSource:
         prefix = f"i:{st.st_dev}:{st.st_ino}:"
         candidates += [p for k, p in self._committed.items() if k.startswith(prefix)]
         best: tuple[Position, int] | None = None
+        done = 0
         for pos in candidates:
             token, lineno, _ = self._tokens(pos)
             if token is None or not token.matches(head) or pos.offset > st.st_size:
                 continue
+            if token.length < min(pos.offset, n):
+                continue  # the token does not cover the offset: it proves nothing
+            done = max(done, self._delivered.get(pos.key, (0, ""))[0])
             if best is None or pos.offset > best[0].offset:
                 best = (pos, lineno)
-        return best
+        return None if best is None else (*best, done)
 
     def _track(
         self,
@@ -756,10 +890,6 @@ class FileSource:
         _log.info("source.file.opened", source=self.name, path=path, key=t.key, offset=start)
         if register:
             self._store.register([t.position(self.name)])
-        else:
-            # Save the (possibly longer) head now: if the file is rotated and
-            # compressed before the next batch, only this token identifies it.
-            self._store.note_delivered([t.position(self.name)])
         return t
 
     def _new_tracked(
@@ -807,14 +937,16 @@ class FileSource:
         # Highest offset first: when two rows (an old short-file key and its
         # checksum key) match one file, the furthest one wins and the other
         # then finds the file taken.
-        rows = sorted(self._committed.values(), key=lambda p: -p.offset)
+        rows = sorted(self._committed.values(), key=lambda p: (-p.offset, p.key.startswith("i:")))
         for pos in rows:
             if pos.key in self._resumed:
                 continue
             token, lineno, final = self._tokens(pos)
             if token is None or final or not pos.path:
                 continue
-            for path in self._siblings(pos.path):
+            if token.length < min(pos.offset, self.options.fingerprint_bytes):
+                continue
+            for path, taken in self._siblings(pos.path):
                 if not _may_be(pos.key, path, token):
                     continue
                 cache = (str(path), token.length)
@@ -825,25 +957,40 @@ class FileSource:
                         heads[cache] = None
                 head = heads[cache]
                 if head is not None and token.matches(head):
-                    self._recover(pos, lineno, str(path), head, now)
+                    if taken:
+                        # Another row (further on) already reads this file:
+                        # this one is stale (e.g. a retired short-file key).
+                        self._retire(pos)
+                    else:
+                        # Claimed even when fully read: a lower row must not
+                        # read it again.
+                        self._claimed.add(path)
+                        self._recover(pos, lineno, str(path), head, now)
                     break
 
-    def _siblings(self, path: str) -> list[str]:
+    def _retire(self, pos: Position) -> None:
+        """Mark a stale checkpoint row final; its offset is not moved."""
+        if not pos.cursor.endswith(":final"):
+            self._store.commit_positions([pos._replace(cursor=pos.cursor + ":final")])
+
+    def _siblings(self, path: str) -> list[tuple[str, bool]]:
+        """Candidate files for a checkpoint at ``path``, each with ``taken``."""
         tracked = {t.inode for t in self._files if t.fd is not None}
-        taken = {t.path for t in self._files}
-        out: list[str] = []
-        for candidate in [*map(str, history_files(path)), path]:
+        taken = {t.path for t in self._files} | self._claimed
+        out: list[tuple[str, bool]] = []
+        # The row's path may itself be a rotated name that has been shifted
+        # since (.1 -> .2.gz): search around the live name it came from.
+        base = rotation_base(path)
+        names = [*map(str, history_files(base)), str(base), path]
+        for candidate in dict.fromkeys(names):
             try:
                 st = os.stat(candidate)
             except OSError:
                 continue
-            if (
-                stat.S_ISREG(st.st_mode)
-                and (st.st_dev, st.st_ino) not in tracked
-                and candidate not in taken
-            ):
-                out.append(candidate)
-        return list(dict.fromkeys(out))
+            if stat.S_ISREG(st.st_mode):
+                busy = (st.st_dev, st.st_ino) in tracked or candidate in taken
+                out.append((candidate, busy))
+        return out
 
     def _recover(self, pos: Position, lineno: int, path: str, head: bytes, now: float) -> None:
         ident = Identity(pos.key, head)
@@ -876,6 +1023,7 @@ class FileSource:
 
     def _close(self, t: Tracked) -> Position:
         final = t.position(self.name, final=True)
+        self._remember(t.ident.head)
         t.close()
         if self._by_inode.get(t.inode) is t:
             del self._by_inode[t.inode]

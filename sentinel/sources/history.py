@@ -34,7 +34,7 @@ from sentinel.records import RawLine
 from sentinel.sources.fingerprint import head_hash, is_compressed, open_compressed, read_head
 from sentinel.sources.lines import LineSplitter
 
-__all__ = ["HistoryReader", "history_files"]
+__all__ = ["HistoryReader", "history_files", "rotation_base"]
 
 _log = structlog.get_logger("sentinel.sources")
 
@@ -43,6 +43,21 @@ _SUFFIX = re.compile(
     r"^(?:\.(?P<num>\d{1,6})|-(?P<date>\d{4}-?\d{2}-?\d{2}(?:[-_T]?\d+)*))"
     r"(?P<z>\.(?:gz|bz2|xz))?$"
 )
+
+
+_ROTATED = re.compile(
+    r"^(?P<base>.+?)(?:\.\d{1,6}|-\d{4}-?\d{2}-?\d{2}(?:[-_T]?\d+)*)(?:\.(?:gz|bz2|xz))?$"
+)
+
+
+def rotation_base(path: str | os.PathLike[str]) -> Path:
+    """The live name a rotated file came from (``a.log.2.gz`` -> ``a.log``).
+
+    A name that does not look rotated is returned unchanged.
+    """
+    path = Path(path)
+    match = _ROTATED.match(path.name)
+    return path.with_name(match["base"]) if match else path
 
 
 def history_files(live_path: str | os.PathLike[str]) -> list[Path]:

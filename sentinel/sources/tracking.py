@@ -63,9 +63,12 @@ class Tracked:
         self.last_size = 0
         #: Size at the last head check; growth triggers the next check.
         self.checked_size = 0
+        self.checked_mtime = 0
         #: Lines starting below this offset were handed out before a crash.
         self.reread_until = 0
         self.binary_checked = False
+        #: Reading a rotated copy (or a recovered file), not the original inode.
+        self.is_copy = False
 
     @property
     def key(self) -> str:

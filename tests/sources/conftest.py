@@ -7,9 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from sentinel.clock import ManualClock
-from sentinel.records import RawLine
+from sentinel.records import Position, RawLine
 from sentinel.sources import Batch, CheckpointStore, FileSource, FileSourceOptions
 
 MakeSource = Callable[..., FileSource]
@@ -39,9 +38,7 @@ def logs(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def make_source(
-    store: CheckpointStore, clock: ManualClock, logs: Path
-) -> Iterator[MakeSource]:
+def make_source(store: CheckpointStore, clock: ManualClock, logs: Path) -> Iterator[MakeSource]:
     """Build polling sources over ``logs`` (``*.log`` by default); closed at teardown."""
     made: list[FileSource] = []
 
@@ -66,7 +63,7 @@ def texts(lines: tuple[RawLine, ...] | list[RawLine]) -> list[str]:
 def drain(src: FileSource, store: CheckpointStore | None = None, max_lines: int = 1000) -> Batch:
     """Read until nothing is available; commit each batch when ``store`` is given."""
     lines: list[RawLine] = []
-    positions = []
+    positions: list[Position] = []
     while True:
         batch = src.read_batch(max_lines)
         if store is not None and batch.positions:

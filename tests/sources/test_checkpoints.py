@@ -6,7 +6,6 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-
 from sentinel.errors import CheckpointError
 from sentinel.records import Position
 from sentinel.sources import CheckpointStore
@@ -73,10 +72,15 @@ class TestCheckpointStore:
         """An exception inside the transaction rolls back rows and positions."""
         with store.transaction() as conn:
             conn.execute("CREATE TABLE out (v TEXT)")
-        with pytest.raises(RuntimeError), store.transaction() as conn:
-            conn.execute("INSERT INTO out VALUES ('x')")
-            store.save_positions(conn, [_pos("a", 5)])
-            raise RuntimeError("consumer failed")
+
+        def fail() -> None:
+            with store.transaction() as conn:
+                conn.execute("INSERT INTO out VALUES ('x')")
+                store.save_positions(conn, [_pos("a", 5)])
+                raise RuntimeError("consumer failed")
+
+        with pytest.raises(RuntimeError):
+            fail()
         with store.transaction() as conn:
             assert conn.execute("SELECT count(*) FROM out").fetchone()[0] == 0
         assert store.load("src") == {}

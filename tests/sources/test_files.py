@@ -13,10 +13,9 @@ import threading
 from pathlib import Path
 
 import pytest
-from structlog.testing import capture_logs
-
 from sentinel.clock import ManualClock
 from sentinel.sources import CheckpointStore, FileSourceOptions
+from structlog.testing import capture_logs
 
 from .conftest import MakeSource, drain, texts, write
 
@@ -120,9 +119,7 @@ class TestReading:
         assert texts(batch.lines) == ["2026 a"]
         assert batch.positions[-1].offset == len("2026 a\n")
 
-    def test_read_to_end_delivers_the_last_line(
-        self, make_source: MakeSource, logs: Path
-    ) -> None:
+    def test_read_to_end_delivers_the_last_line(self, make_source: MakeSource, logs: Path) -> None:
         """iter_batches(follow=False) ends at EOF and includes an unterminated tail."""
         write(logs / "a.log", *_numbered("a", 2500))
         write(logs / "b.log", "tail", end="")
@@ -364,9 +361,7 @@ class TestRotation:
 
 
 class TestBadInput:
-    def test_glob_without_match_warns_then_works(
-        self, make_source: MakeSource, logs: Path
-    ) -> None:
+    def test_glob_without_match_warns_then_works(self, make_source: MakeSource, logs: Path) -> None:
         """A glob that matches nothing yet is reported once; the file is read when it appears."""
         with capture_logs() as seen:
             src = make_source("missing/*.log")
@@ -377,9 +372,7 @@ class TestBadInput:
         write(logs / "missing" / "x.log", "now")
         assert texts(src.read_batch().lines) == ["now"]
 
-    def test_directory_where_a_file_was_expected(
-        self, make_source: MakeSource, logs: Path
-    ) -> None:
+    def test_directory_where_a_file_was_expected(self, make_source: MakeSource, logs: Path) -> None:
         """A directory matching the glob is reported; other files keep working."""
         (logs / "odd.log").mkdir()
         write(logs / "good.log", "fine")

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from hypothesis import given
 from hypothesis import strategies as st
-
 from sentinel.records import RawLine
 from sentinel.sources.lines import LineSplitter, MultilineJoiner
 
@@ -78,7 +78,7 @@ class TestLineSplitter:
         data = "".join(line + "\n" for line in lines).encode()
         whole = _feed(_splitter(), data)
         bounds = sorted({min(c, len(data)) for c in cuts} | {0, len(data)})
-        pieces = [data[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
+        pieces = [data[a:b] for a, b in itertools.pairwise(bounds)]
         assert _feed(_splitter(), *pieces) == whole
         assert [r.data.decode() for r in whole] == [line.removesuffix("\r") for line in lines]
 

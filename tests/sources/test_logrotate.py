@@ -17,7 +17,6 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-
 from sentinel.clock import SystemClock
 from sentinel.sources import CheckpointStore, FileSource, FileSourceOptions
 
