@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 
 import structlog
+
 from sentinel.clock import SystemClock
 from sentinel.sources import CheckpointStore, FileSource, FileSourceOptions
 

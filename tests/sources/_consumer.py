@@ -16,6 +16,7 @@ import sys
 import time
 
 import structlog
+
 from sentinel.clock import SystemClock
 from sentinel.sources import CheckpointStore, FileSource, FileSourceOptions
 

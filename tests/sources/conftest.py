@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from sentinel.clock import ManualClock
 from sentinel.records import Position, RawLine
 from sentinel.sources import Batch, CheckpointStore, FileSource, FileSourceOptions

@@ -6,6 +6,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+
 from sentinel.errors import CheckpointError
 from sentinel.records import Position
 from sentinel.sources import CheckpointStore

@@ -13,9 +13,10 @@ import threading
 from pathlib import Path
 
 import pytest
+from structlog.testing import capture_logs
+
 from sentinel.clock import ManualClock
 from sentinel.sources import CheckpointStore, FileSourceOptions
-from structlog.testing import capture_logs
 
 from .conftest import MakeSource, drain, texts, write
 

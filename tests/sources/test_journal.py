@@ -14,6 +14,7 @@ import threading
 from pathlib import Path
 
 import pytest
+
 from sentinel.clock import ManualClock
 from sentinel.sources import CheckpointStore, JournalSource, JournalSourceOptions
 

@@ -7,6 +7,7 @@ import re
 
 from hypothesis import given
 from hypothesis import strategies as st
+
 from sentinel.records import RawLine
 from sentinel.sources.lines import LineSplitter, MultilineJoiner
 

@@ -17,6 +17,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+
 from sentinel.clock import SystemClock
 from sentinel.sources import CheckpointStore, FileSource, FileSourceOptions
 

@@ -28,6 +28,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, precondition, rule
+
 from sentinel.clock import ManualClock
 from sentinel.records import Position
 from sentinel.sources import CheckpointStore, FileSource, FileSourceOptions
