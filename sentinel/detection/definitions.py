@@ -116,6 +116,8 @@ class SuccessRule:
     #: detector's own kinds (e.g. a POST to /login answered 302).  Without it,
     #: an ``auth_success`` event is the login.
     match: Predicate | None = None
+    #: Statuses ``match`` requires, when it pins them (for dispatch).
+    statuses: frozenset[int] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -420,6 +422,7 @@ class _Builder:
             factor=float(factor),
             min_bytes=self.positive_int(table, "min_bytes", 1024, "success"),
             match=match,
+            statuses=_required_statuses(table["match"]) if match is not None else None,
         )
 
     def examples(self) -> tuple[Example, ...]:

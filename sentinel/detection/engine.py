@@ -123,10 +123,10 @@ class _Runner:
         value = self.entity(view)
         if value is None:
             return False
-        key = _key(value)
+        key = value if type(value) is str and len(value) <= _KEY_MAX_CHARS else _key(value)
         event = view.event
         gate = self.gate
-        if gate is not None and key not in self.episodes and key not in self.groups:
+        if gate is not None and key not in self.episodes.data and key not in self.groups.data:
             # The common case for floods and storms: a client far from the
             # threshold.  One dict update, no per-client objects.
             seed = gate.add(key, event.ts)
@@ -494,9 +494,11 @@ class DetectionEngine:
 
     def _index_statuses(self, runners: list[_Runner]) -> None:
         def wanted(runner: _Runner) -> frozenset[int] | None:
-            success = runner.d.success
-            # A success rule with its own match looks at other statuses too.
-            return None if success is not None and success.match else runner.d.statuses
+            success, statuses = runner.d.success, runner.d.statuses
+            if success is None or success.match is None or statuses is None:
+                return statuses
+            # A success rule with its own match looks at its statuses too.
+            return None if success.statuses is None else statuses | success.statuses
 
         self._any_status = [r for r in runners if wanted(r) is None]
         for status in {s for r in runners for s in wanted(r) or ()}:

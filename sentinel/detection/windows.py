@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Generic, Protocol, TypeVar
 
 from sentinel.records import LineRef
@@ -62,6 +62,9 @@ class BoundedTable(Generic[V]):
         self.evicted_cap = 0
         self.evicted_ttl = 0
         self._items: OrderedDict[str, V] = OrderedDict()
+        #: Read-only view for hot membership tests (``key in table.data``
+        #: saves a method call per event).
+        self.data: Mapping[str, V] = self._items
 
     def __len__(self) -> int:
         return len(self._items)
