@@ -242,6 +242,11 @@ class FileSource:
         self._claimed: set[str] = set()
         self._known: dict[int, set[str]] = {}
         self._known_count = 0
+        for pos in self._committed.values():
+            # Contents read by earlier runs are not "missed generations".
+            token, _, _ = self._tokens(pos)
+            if token is not None and token.length:
+                self._known.setdefault(token.length, set()).add(token.digest)
         self._rescan(self._clock.monotonic(), initial=True)
         if options.start_at == "checkpoint":
             self._recover_orphans()
@@ -756,6 +761,10 @@ class FileSource:
         _log.warning("source.file.caught_up", source=self.name, path=path, key=t.key)
 
     def _open(self, path: str, initial: bool, now: float) -> None:
+        if not initial:
+            # A new file at a path: generations may have come and gone since
+            # the previous one was seen there.
+            self._catch_up(path)
         try:
             fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK)
         except FileNotFoundError:
@@ -853,8 +862,10 @@ class FileSource:
             token, lineno, _ = self._tokens(pos)
             if token is None or not token.matches(head) or pos.offset > st.st_size:
                 continue
-            if token.length < min(pos.offset, n):
-                continue  # the token does not cover the offset: it proves nothing
+            if token.length == 0 or token.length < min(pos.offset, n):
+                # An empty token, or one shorter than the offset, proves nothing
+                # (an inode is reused as soon as a deleted file is closed).
+                continue
             done = max(done, self._delivered.get(pos.key, (0, ""))[0])
             if best is None or pos.offset > best[0].offset:
                 best = (pos, lineno)
@@ -942,8 +953,8 @@ class FileSource:
             if pos.key in self._resumed:
                 continue
             token, lineno, final = self._tokens(pos)
-            if token is None or final or not pos.path:
-                continue
+            if token is None or not pos.path or token.length == 0:
+                continue  # an empty token proves nothing (see _lookup)
             if token.length < min(pos.offset, self.options.fingerprint_bytes):
                 continue
             for path, taken in self._siblings(pos.path):
@@ -957,7 +968,9 @@ class FileSource:
                         heads[cache] = None
                 head = heads[cache]
                 if head is not None and token.matches(head):
-                    if taken:
+                    if final:
+                        self._claimed.add(path)  # finished: claim it, read nothing
+                    elif taken:
                         # Another row (further on) already reads this file:
                         # this one is stale (e.g. a retired short-file key).
                         self._retire(pos)

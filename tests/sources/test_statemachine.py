@@ -10,7 +10,8 @@ What the tailer owes (the documented limits, nothing else):
 - a content it has looked at (a read or a start happened while it was the
   live file) is owed in full;
 - after a crash, a content that was deleted meanwhile is owed no further (the
-  descriptor that kept it readable died with the process);
+  descriptor that kept it readable died with the process), nor is a rotated
+  content the tailer only ever saw empty (nothing identifies it);
 - a copytruncate of a file that was empty at the tailer's last look: its
   lines went to the copy without the tailer ever seeing the original
   (undetectable, like logrotate's own copy->truncate window).
@@ -235,10 +236,11 @@ class TailerMachine(RuleBasedStateMachine):
         for content in self.contents.values():
             if content.deleted:
                 content.owed = False
-        for content, compressed in self.siblings:
-            if compressed and not content.looked_nonempty:
+        for content, _ in self.siblings:
+            if not content.looked_nonempty:
                 # Documented: never seen with data, so no token identifies
-                # the compressed copy once the descriptor is gone.
+                # the rotated file once the descriptor is gone (an inode
+                # alone proves nothing: it is reused).
                 content.owed = False
         self.src = self._start()
 
