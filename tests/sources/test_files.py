@@ -275,6 +275,35 @@ class TestRotation:
         assert src.open_files == []
         assert [p.cursor.endswith(":final") for p in batch.positions] == [True]
 
+    def test_generation_rotated_unseen_is_caught_up(
+        self, make_source: MakeSource, logs: Path
+    ) -> None:
+        """A file created and rotated away between two scans is still read, once."""
+        write(logs / "app.log", *_numbered("gen1", 3))
+        src = make_source("app.log")
+        assert len(drain(src).lines) == 3
+        (logs / "app.log").rename(logs / "app.log.1")
+        write(logs / "app.log", *_numbered("gen2", 3))
+        (logs / "app.log.1").rename(logs / "app.log.2")
+        (logs / "app.log").rename(logs / "app.log.1")
+        write(logs / "app.log", *_numbered("gen3", 2))
+        with capture_logs() as seen:
+            lines = texts(drain(src).lines)
+        assert lines == [*_numbered("gen2", 3), *_numbered("gen3", 2)]
+        assert src.counters()["files_caught_up"] == 1
+        assert any(e["event"] == "source.file.caught_up" for e in seen)
+
+    def test_old_siblings_are_not_caught_up(self, make_source: MakeSource, logs: Path) -> None:
+        """Rotated files older than the first one read are history, not missed lines."""
+        write(logs / "app.log.2", *_numbered("ancient", 3))
+        write(logs / "app.log", *_numbered("live", 3))
+        src = make_source("app.log")
+        drain(src)
+        (logs / "app.log.2").rename(logs / "app.log.3")
+        (logs / "app.log").rename(logs / "app.log.1")
+        write(logs / "app.log", "next")
+        assert texts(drain(src).lines) == ["next"]
+
     def test_copytruncate_reads_new_content_from_zero(
         self, make_source: MakeSource, logs: Path
     ) -> None:
