@@ -25,6 +25,24 @@ Identity and rotation
     between logrotate's copy and its truncate exist in neither file: no
     reader can see or count them (see the copytruncate test).
 
+Missed generations
+    Rotations faster than the tailer notices (or an inotify queue that is
+    late: watchdog holds events behind an unpaired move for up to 0.5 s) can
+    create a file and rotate it away unseen.  When a rotation or a new file
+    is seen, the siblings newer than the first content this source knows are
+    read from their start (``files_caught_up``, ``source.file.caught_up``).
+
+Checkpoints
+    Each position's ``key`` is the fingerprint; its ``cursor`` holds the head
+    token ``LEN:HASH:LINENO`` (``:final`` once the file was read to its end
+    and closed).  A checkpoint is used only when its token proves the file
+    (see :mod:`sentinel.sources.fingerprint`): an empty token proves nothing,
+    since inodes are reused.  After a restart, committed positions whose file
+    is no longer at a watched path are looked up among the rotated siblings
+    (``.gz`` included) and finished (``files_recovered``).  Limits: a file
+    only ever seen empty, then rotated, cannot be found after a crash; two
+    files whose first ``fingerprint_bytes`` are identical are one file.
+
 Start position (``start_at``)
     ``checkpoint`` (default): resume every file from its committed position;
     a file with none is read from its beginning: on the first run too, so
@@ -54,9 +72,7 @@ import secrets
 import stat
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
 from fnmatch import fnmatch
-from typing import Literal, NamedTuple
 
 import structlog
 
@@ -75,14 +91,21 @@ from sentinel.sources.fingerprint import (
 )
 from sentinel.sources.history import history_files, rotation_base
 from sentinel.sources.lines import LineSplitter, MultilineJoiner
-from sentinel.sources.tracking import Tracked, parse_cursor
+from sentinel.sources.options import FileSourceOptions
+from sentinel.sources.tracking import (
+    StartPoint,
+    Tracked,
+    end_offset,
+    looks_binary,
+    may_hold,
+    parse_cursor,
+    skip_bytes,
+)
 from sentinel.sources.watch import Watcher
 
 __all__ = ["COUNTERS", "Batch", "FileSource", "FileSourceOptions"]
 
 _log = structlog.get_logger("sentinel.sources")
-
-StartAt = Literal["checkpoint", "beginning", "end"]
 
 # One pread per refill.  Big enough that the per-chunk overhead vanishes,
 # small enough to keep memory per file low (a few hundred KiB).
@@ -111,88 +134,6 @@ COUNTERS: tuple[str, ...] = (
     "multiline_splits",
     "warnings",
 )
-
-
-@dataclass(frozen=True, slots=True)
-class FileSourceOptions:
-    """Configuration of one file source.  :meth:`validate` does no I/O."""
-
-    name: str
-    """Source name; checkpoints and counters are kept per name."""
-    paths: tuple[str, ...]
-    """Glob patterns of the files to read (``*``, ``?``, ``[...]``; symlinks followed)."""
-    exclude: tuple[str, ...] = ()
-    """Glob patterns (fnmatch on the full path) of matched files to ignore."""
-    start_at: StartAt = "checkpoint"
-    """Where to start: see the module documentation."""
-    max_line_bytes: int = 65536
-    """Longer lines are cut to this many bytes (``truncated=True``); the rest is counted."""
-    multiline_start: str | None = None
-    """Regex (Python ``re``) matching the first line of a record; other lines join it."""
-    multiline_max_lines: int = 500
-    """A record this long is emitted; the next line starts a new record."""
-    multiline_timeout: float = 2.0
-    """Seconds without new data after which a held multi-line record is emitted."""
-    poll_interval: float = 1.0
-    """Seconds between polls when no inotify event arrives."""
-    rescan_interval: float = 5.0
-    """Seconds between glob rescans (inotify events trigger earlier ones)."""
-    rotate_wait: float = 5.0
-    """Seconds a rotated or deleted file is kept open after its last growth."""
-    fingerprint_bytes: int = 256
-    """How many leading bytes identify a file."""
-    use_inotify: bool = True
-    """Wake on inotify events (watchdog); polling is the fallback either way."""
-
-    def validate(self) -> None:
-        """Check every field.
-
-        Raises:
-            ValueError: Naming the first invalid field.
-        """
-        if not self.name or not self.name.strip():
-            raise ValueError("name: must not be empty")
-        if not self.paths:
-            raise ValueError("paths: at least one glob pattern is required")
-        for field, patterns in (("paths", self.paths), ("exclude", self.exclude)):
-            # Settings may hand over any sequence; a bare string would glob per character.
-            given: object = patterns
-            if not isinstance(given, tuple | list) or not all(
-                isinstance(p, str) and p for p in given
-            ):
-                raise ValueError(f"{field}: must be a list of non-empty strings")
-        if self.start_at not in ("checkpoint", "beginning", "end"):
-            raise ValueError(
-                f"start_at: {self.start_at!r} is not one of 'checkpoint', 'beginning', 'end'"
-            )
-        _positive_int("max_line_bytes", self.max_line_bytes, 16, 1 << 26)
-        _positive_int("multiline_max_lines", self.multiline_max_lines, 1, 100_000)
-        _positive_int("fingerprint_bytes", self.fingerprint_bytes, 16, 1 << 20)
-        for field in ("multiline_timeout", "poll_interval", "rescan_interval", "rotate_wait"):
-            value = getattr(self, field)
-            if isinstance(value, bool) or not isinstance(value, int | float) or not value >= 0:
-                raise ValueError(f"{field}: must be a number >= 0, got {value!r}")
-        if self.multiline_start is not None:
-            try:
-                re.compile(self.multiline_start.encode())
-            except (re.error, UnicodeEncodeError) as exc:
-                raise ValueError(f"multiline_start: invalid regex: {exc}") from None
-        if not isinstance(self.use_inotify, bool):
-            raise ValueError("use_inotify: must be true or false")
-
-
-def _positive_int(field: str, value: object, low: int, high: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise ValueError(f"{field}: must be an integer from {low} to {high}, got {value!r}")
-
-
-def _looks_binary(sample: bytes) -> bool:
-    """True when ``sample`` has NUL bytes after its start (git's heuristic).
-
-    Leading NULs are tolerated: a writer without ``O_APPEND`` leaves a hole of
-    zeros at the start of a file truncated under it (copytruncate).
-    """
-    return b"\0" in sample.lstrip(b"\0")
 
 
 class FileSource:
@@ -418,7 +359,7 @@ class FileSource:
             return False
         if not t.binary_checked:
             t.binary_checked = True
-            if t.splitter.consumed == 0 and _looks_binary(chunk[:_BINARY_SAMPLE]):
+            if t.splitter.consumed == 0 and looks_binary(chunk[:_BINARY_SAMPLE]):
                 self._skip_binary(t)
                 return False
         t.eof_since = None
@@ -592,7 +533,7 @@ class FileSource:
         offset = t.splitter.consumed
         if is_compressed(path):
             stream = open_compressed(path)
-            _skip(stream, offset)
+            skip_bytes(stream, offset)
             t.stream = stream
         else:
             fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK)
@@ -807,7 +748,9 @@ class FileSource:
             pos = t.position(self.name)
             self._store.note_delivered([pos._replace(offset=max(pos.offset, start.reread))])
 
-    def _start_for(self, st: os.stat_result, fd: int, head: bytes, initial: bool) -> _Start | None:
+    def _start_for(
+        self, st: os.stat_result, fd: int, head: bytes, initial: bool
+    ) -> StartPoint | None:
         """Where reading a newly opened file starts; None to defer it."""
         mode = self.options.start_at
         n = self.options.fingerprint_bytes
@@ -819,19 +762,19 @@ class FileSource:
                 # duplicate lines; the original moves to it once truncated.
                 return None
         if initial and mode == "beginning":
-            return _Start(0)
+            return StartPoint(0)
         if initial and mode == "end":
-            return _Start(_end_offset(fd, st.st_size))
+            return StartPoint(end_offset(fd, st.st_size))
         if not initial:
             # Rare (a rotation, a new file): fresh rows, not the startup snapshot.
             self._committed = self._store.load(self.name)
             self._delivered = self._store.delivered(self.name)
         found = self._lookup(st, head)
         if found is None:
-            return _Start(0)
+            return StartPoint(0)
         pos, lineno, done = found
         self._resumed.add(pos.key)
-        return _Start(pos.offset, lineno, pos.key, done if done > pos.offset else 0)
+        return StartPoint(pos.offset, lineno, pos.key, done if done > pos.offset else 0)
 
     def _tokens(self, pos: Position) -> tuple[HeadToken | None, int, bool]:
         """``(longest identity token, committed lineno, final)`` of a checkpoint row."""
@@ -958,7 +901,7 @@ class FileSource:
             if token.length < min(pos.offset, self.options.fingerprint_bytes):
                 continue
             for path, taken in self._siblings(pos.path):
-                if not _may_be(pos.key, path, token):
+                if not may_hold(pos.key, path, token):
                     continue
                 cache = (str(path), token.length)
                 if cache not in heads:
@@ -1056,51 +999,3 @@ class FileSource:
         self._warned[subject] = event
         self._counters["warnings"] += 1
         _log.warning(event, source=self.name, path=subject, **fields)
-
-
-class _Start(NamedTuple):
-    """Where a newly opened file is read from."""
-
-    offset: int
-    lineno: int = 0
-    key: str | None = None  # the committed key resumed, if any
-    reread: int = 0  # lines below this offset were delivered before a crash
-
-
-def _may_be(key: str, path: str, token: HeadToken) -> bool:
-    """Whether ``path`` can hold the content checkpointed under ``key``.
-
-    A non-empty head token must match (the caller checks it).  A file that
-    was empty when checkpointed has an empty token, which proves nothing:
-    then only its inode (kept by a rename) identifies it.
-    """
-    if token.length > 0:
-        return True
-    if not key.startswith("i:") or is_compressed(path):
-        return False
-    parts = key.split(":")
-    try:
-        st = os.stat(path)
-    except OSError:
-        return False
-    return parts[1:3] == [str(st.st_dev), str(st.st_ino)]
-
-
-def _skip(stream: object, count: int) -> None:
-    read = stream.read  # type: ignore[attr-defined]
-    while count > 0:
-        chunk = read(min(count, 1 << 20))
-        if not chunk:
-            return
-        count -= len(chunk)
-
-
-def _end_offset(fd: int, size: int) -> int:
-    """Offset just after the last newline (start of the unterminated tail)."""
-    window = min(size, 65536)
-    tail = os.pread(fd, window, size - window)
-    cut = tail.rfind(b"\n")
-    if cut >= 0:
-        return size - window + cut + 1
-    # No newline at all: a single unterminated line is read whole once completed.
-    return 0 if window == size else size

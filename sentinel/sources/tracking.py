@@ -13,12 +13,21 @@ from __future__ import annotations
 
 import io
 import os
+from typing import NamedTuple
 
 from sentinel.records import Position, RawLine
-from sentinel.sources.fingerprint import HeadToken, Identity
+from sentinel.sources.fingerprint import HeadToken, Identity, is_compressed
 from sentinel.sources.lines import LineSplitter, MultilineJoiner
 
-__all__ = ["Tracked"]
+__all__ = [
+    "StartPoint",
+    "Tracked",
+    "end_offset",
+    "looks_binary",
+    "may_hold",
+    "parse_cursor",
+    "skip_bytes",
+]
 
 
 class Tracked:
@@ -146,3 +155,60 @@ def parse_cursor(cursor: str) -> tuple[HeadToken | None, bool]:
     if final:
         cursor = cursor[: -len(":final")]
     return HeadToken.load(cursor), final
+
+
+def looks_binary(sample: bytes) -> bool:
+    """True when ``sample`` has NUL bytes after its start (git's heuristic).
+
+    Leading NULs are tolerated: a writer without ``O_APPEND`` leaves a hole of
+    zeros at the start of a file truncated under it (copytruncate).
+    """
+    return b"\0" in sample.lstrip(b"\0")
+
+
+class StartPoint(NamedTuple):
+    """Where a newly opened file is read from."""
+
+    offset: int
+    lineno: int = 0
+    key: str | None = None  # the committed key resumed, if any
+    reread: int = 0  # lines below this offset were delivered before a crash
+
+
+def may_hold(key: str, path: str, token: HeadToken) -> bool:
+    """Whether ``path`` can hold the content checkpointed under ``key``.
+
+    A non-empty head token must match (the caller checks it).  A file that
+    was empty when checkpointed has an empty token, which proves nothing:
+    then only its inode (kept by a rename) identifies it.
+    """
+    if token.length > 0:
+        return True
+    if not key.startswith("i:") or is_compressed(path):
+        return False
+    parts = key.split(":")
+    try:
+        st = os.stat(path)
+    except OSError:
+        return False
+    return parts[1:3] == [str(st.st_dev), str(st.st_ino)]
+
+
+def skip_bytes(stream: object, count: int) -> None:
+    read = stream.read  # type: ignore[attr-defined]
+    while count > 0:
+        chunk = read(min(count, 1 << 20))
+        if not chunk:
+            return
+        count -= len(chunk)
+
+
+def end_offset(fd: int, size: int) -> int:
+    """Offset just after the last newline (start of the unterminated tail)."""
+    window = min(size, 65536)
+    tail = os.pread(fd, window, size - window)
+    cut = tail.rfind(b"\n")
+    if cut >= 0:
+        return size - window + cut + 1
+    # No newline at all: a single unterminated line is read whole once completed.
+    return 0 if window == size else size
