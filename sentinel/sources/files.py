@@ -182,6 +182,8 @@ class FileSource:
         self._resumed: set[str] = set()
         self._claimed: set[str] = set()
         self._known: dict[int, set[str]] = {}
+        self._archives: set[tuple[int, int]] = set()
+        self._recovering: dict[str, Tracked] = {}
         self._known_count = 0
         for pos in self._committed.values():
             # Contents read by earlier runs are not "missed generations".
@@ -557,7 +559,7 @@ class FileSource:
         self._next_rescan = now + self.options.rescan_interval
         if self._watcher is not None:
             self._watcher.refresh()
-        matched = self._glob()
+        matched, archives = self._glob()
         by_inode: dict[tuple[int, int], list[str]] = {}
         for path, st in matched.items():
             by_inode.setdefault((st.st_dev, st.st_ino), []).append(path)
@@ -579,13 +581,82 @@ class FileSource:
         for inode, paths in by_inode.items():
             if inode not in self._by_inode and inode not in self._ignored:
                 self._open(paths[0], initial, now)
+        for path, st in archives.items():
+            if (st.st_dev, st.st_ino) not in self._archives:
+                self._archives.add((st.st_dev, st.st_ino))
+                self._open_archive(path, initial, now)
 
-    def _glob(self) -> dict[str, os.stat_result]:
+    def _open_archive(self, path: str, initial: bool, now: float) -> None:
+        """Read a matched ``.gz``/``.bz2``/``.xz`` file once, as a finished file.
+
+        Compressed files never grow: they are read from their committed
+        position (or start) to their end.  One whose content this source
+        already knows (a rotated copy of a file it read) is skipped.
+        """
+        n = self.options.fingerprint_bytes
+        try:
+            head = read_head(path, n)
+        except OSError as exc:
+            self._warn(path, "source.file.unreadable", error=str(exc))
+            return
+        if not head or (initial and self.options.start_at == "end"):
+            return
+        found: tuple[Position, int] | None = None
+        if not (initial and self.options.start_at == "beginning"):
+            heads = [h for t in self._files for h in (t.ident.head, self._current_head(t))]
+            if self._is_known(head, heads, closed=False):
+                return  # a compressed copy of a file being read right now
+            if not initial:
+                self._committed = self._store.load(self.name)
+                self._delivered = self._store.delivered(self.name)
+            found = self._archive_row(head)
+            if found is None and self._is_known(head, []):
+                return  # a copy of a file read to its end earlier
+        if found is not None and found[0].cursor.endswith(":final"):
+            return
+        start, lineno = (found[0].offset, found[1]) if found else (0, 0)
+        ident = identify(head, 0, 0, n)
+        if found is not None:
+            ident = Identity(found[0].key, head)
+        elif not ident.is_checksum:
+            ident = Identity(f"i:0:0:{secrets.token_hex(4)}", head)
+        t = self._new_tracked(path, None, ident, dev=0, ino=0, start=start, lineno=lineno, now=now)
+        t.binary_checked = True
+        try:
+            self._attach(t, path)
+        except (OSError, EOFError) as exc:
+            self._warn(path, "source.file.unreadable", error=str(exc))
+            t.close()
+            return
+        self._files.insert(0, t)
+        self._counters["files_opened"] += 1
+        if found is None:
+            self._store.register([t.position(self.name)])
+        else:
+            self._resumed.add(found[0].key)
+        _log.info("source.file.opened", source=self.name, path=path, key=t.key, offset=start)
+
+    def _archive_row(self, head: bytes) -> tuple[Position, int] | None:
+        """The checkpoint (and lineno) whose token proves it is this archive."""
+        best: tuple[Position, int] | None = None
+        for pos in self._committed.values():
+            token, lineno, _ = self._tokens(pos)
+            if token is None or token.length == 0 or not token.matches(head):
+                continue
+            if token.length < min(pos.offset, self.options.fingerprint_bytes):
+                continue
+            if best is None or pos.offset > best[0].offset:
+                best = (pos, lineno)
+        return best
+
+    def _glob(self) -> tuple[dict[str, os.stat_result], dict[str, os.stat_result]]:
+        """``(plain files, compressed files)`` matched by the globs."""
         matched: dict[str, os.stat_result] = {}
+        archives: dict[str, os.stat_result] = {}
         for pattern in self.options.paths:
             hits = 0
             for path in sorted(glob.glob(pattern)):
-                if is_compressed(path) or any(fnmatch(path, ex) for ex in self.options.exclude):
+                if any(fnmatch(path, ex) for ex in self.options.exclude):
                     continue
                 try:
                     st = os.stat(path)
@@ -599,12 +670,12 @@ class FileSource:
                     self._warn(path, "source.file.not_regular", kind=kind)
                     continue
                 hits += 1
-                matched.setdefault(path, st)
+                (archives if is_compressed(path) else matched).setdefault(path, st)
             if hits:
                 self._warned.pop(pattern, None)
             else:
                 self._warn(pattern, "source.glob.no_match")
-        return matched
+        return matched, archives
 
     def _detach(self, t: Tracked, matched: dict[str, os.stat_result]) -> None:
         """``t`` left its path: rotated, moved out of the globs, or deleted."""
@@ -664,12 +735,12 @@ class FileSource:
                 pass
         return t.ident.head
 
-    def _is_known(self, head: bytes, tracked: list[bytes]) -> bool:
-        """True when ``head`` starts a content this source has tracked."""
+    def _is_known(self, head: bytes, tracked: list[bytes], closed: bool = True) -> bool:
+        """True when ``head`` starts a content being read (or, with ``closed``, read)."""
         for known in tracked:
             if known and (head.startswith(known) or known.startswith(head)):
                 return True
-        return any(
+        return closed and any(
             head_hash(head[:length]) in digests
             for length, digests in self._known.items()
             if length <= len(head)
@@ -915,8 +986,13 @@ class FileSource:
                         self._claimed.add(path)  # finished: claim it, read nothing
                     elif taken:
                         # Another row (further on) already reads this file:
-                        # this one is stale (e.g. a retired short-file key).
+                        # this one is stale (e.g. a retired short-file key),
+                        # but its delivery mark still bounds the re-reads.
                         self._retire(pos)
+                        reader = self._recovering.get(path)
+                        done = self._delivered.get(pos.key, (0, ""))[0]
+                        if reader is not None and done > reader.splitter.start:
+                            reader.reread_until = max(reader.reread_until, done)
                     else:
                         # Claimed even when fully read: a lower row must not
                         # read it again.
@@ -965,6 +1041,7 @@ class FileSource:
         if t.done:
             return
         self._resumed.add(pos.key)
+        self._recovering[path] = t
         self._files.insert(0, t)
         self._counters["files_recovered"] += 1
         _log.info(

@@ -139,6 +139,30 @@ class TestReading:
         assert first | second == {b"a", b"b"}
 
 
+class TestCompressed:
+    def test_matched_archive_is_read_to_its_end(self, make_source: MakeSource, logs: Path) -> None:
+        """A ``.gz`` named by the glob (replay of an old log) is read once, whole."""
+        with gzip.open(logs / "old.log.gz", "wt", encoding="utf-8") as fh:
+            fh.write("".join(f"{t}\n" for t in _numbered("gz", 50)))
+        src = make_source("old.log.gz")
+        assert texts(drain(src).lines) == _numbered("gz", 50)
+        assert texts(drain(src).lines) == []
+
+    def test_compressed_copy_of_a_read_file_is_skipped(
+        self, make_source: MakeSource, logs: Path
+    ) -> None:
+        """With ``app.log*`` the ``.gz`` of a file already read is not read again."""
+        write(logs / "app.log", *_numbered("l", 20))
+        src = make_source("app.log*")
+        assert len(drain(src).lines) == 20
+        (logs / "app.log").rename(logs / "app.log.1")
+        with (logs / "app.log.1").open("rb") as fin, gzip.open(logs / "app.log.1.gz", "wb") as fo:
+            shutil.copyfileobj(fin, fo)
+        (logs / "app.log.1").unlink()
+        write(logs / "app.log", "new")
+        assert texts(drain(src).lines) == ["new"]
+
+
 class TestCheckpoints:
     def test_restart_resumes_after_the_commit(
         self, make_source: MakeSource, logs: Path, store: CheckpointStore
