@@ -127,7 +127,7 @@ COUNTERS: tuple[str, ...] = (
     "files_opened",
     "files_closed",
     "files_recovered",
-    "files_skipped_binary",
+    "files_binary",
     "files_caught_up",
     "lines_truncated",
     "bytes_discarded",
@@ -162,7 +162,6 @@ class FileSource:
         )
         self._files: list[Tracked] = []
         self._by_inode: dict[tuple[int, int], Tracked] = {}
-        self._ignored: set[tuple[int, int]] = set()
         self._warned: dict[str, str] = {}
         self._counters = dict.fromkeys(COUNTERS, 0)
         self._pending_positions: list[Position] = []
@@ -362,8 +361,7 @@ class FileSource:
         if not t.binary_checked:
             t.binary_checked = True
             if t.splitter.consumed == 0 and looks_binary(chunk[:_BINARY_SAMPLE]):
-                self._skip_binary(t)
-                return False
+                self._flag_binary(t)
         t.eof_since = None
         t.last_data = now
         self._counters["bytes_read"] += len(chunk)
@@ -579,7 +577,7 @@ class FileSource:
             else:
                 t.live = True
         for inode, paths in by_inode.items():
-            if inode not in self._by_inode and inode not in self._ignored:
+            if inode not in self._by_inode:
                 self._open(paths[0], initial, now)
         for path, st in archives.items():
             if (st.st_dev, st.st_ino) not in self._archives:
@@ -1048,11 +1046,12 @@ class FileSource:
             "source.file.recovered", source=self.name, path=path, key=pos.key, offset=pos.offset
         )
 
-    def _skip_binary(self, t: Tracked) -> None:
+    def _flag_binary(self, t: Tracked) -> None:
+        # Warned, never skipped: log content is attacker-controlled, and a few
+        # injected NUL bytes must not make Sentinel stop reading a log.  The
+        # line cap bounds what a binary "line" can cost downstream.
         self._warn(t.path, "source.file.binary")
-        self._counters["files_skipped_binary"] += 1
-        self._ignored.add(t.inode)
-        t.done = True
+        self._counters["files_binary"] += 1
 
     def _close(self, t: Tracked) -> Position:
         final = t.position(self.name, final=True)
