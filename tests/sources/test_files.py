@@ -558,3 +558,42 @@ class TestFollow:
             src.wait(0)
             assert list(batches) == []
         assert got == ["before", "after"]
+
+    def test_polling_follows_without_inotify(self, store: CheckpointStore, logs: Path) -> None:
+        """With inotify off, the follower polls and still delivers appended lines."""
+        from sentinel.clock import SystemClock
+        from sentinel.sources import FileSource
+
+        options = FileSourceOptions(
+            name="p", paths=(str(logs / "*.log"),), use_inotify=False, poll_interval=0.02
+        )
+        write(logs / "a.log", "one")
+        stop = threading.Event()
+        with FileSource(options, store, SystemClock()) as src:
+            batches = src.iter_batches(follow=True, stop=stop)
+            first = texts(next(batches).lines)
+            write(logs / "a.log", "two")
+            second = texts(next(batches).lines)
+            stop.set()
+        assert first + second == ["one", "two"]
+
+    def test_inotify_failure_falls_back_to_polling(
+        self, store: CheckpointStore, logs: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """When inotify cannot start (no watches left) a warning is logged and polling works."""
+        import watchdog.observers.inotify as inotify
+
+        from sentinel.clock import SystemClock
+        from sentinel.sources import FileSource
+
+        def broken(*args: object, **kwargs: object) -> None:
+            raise OSError(28, "inotify watch limit reached")
+
+        monkeypatch.setattr(inotify, "InotifyObserver", broken)
+        options = FileSourceOptions(name="p", paths=(str(logs / "*.log"),), poll_interval=0.02)
+        write(logs / "a.log", "one")
+        with capture_logs() as seen, FileSource(options, store, SystemClock()) as src:
+            lines = texts(next(src.iter_batches(follow=True)).lines)
+        assert lines == ["one"]
+        assert any(e["event"] == "source.watch.unavailable" for e in seen)
+        assert src.counters()["warnings"] >= 1
