@@ -26,6 +26,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, precondition, rule
@@ -275,9 +276,9 @@ class TailerMachine(RuleBasedStateMachine):
         assert self.rereads_counted == self.rereads_seen
 
 
-TestTailerMachine = TailerMachine.TestCase
+TestTailerMachine = pytest.mark.slow(TailerMachine.TestCase)
 TestTailerMachine.settings = settings(
-    max_examples=int(os.environ.get("SENTINEL_SM_EXAMPLES", "75")),
+    max_examples=int(os.environ.get("SENTINEL_SM_EXAMPLES", "150")),
     stateful_step_count=int(os.environ.get("SENTINEL_SM_STEPS", "40")),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
