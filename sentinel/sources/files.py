@@ -549,6 +549,11 @@ class FileSource:
         t.path = t.splitter.path = path
         t.eof_since = None
         t.is_copy = True
+        # A copy is never read through pread on its head again (streams
+        # cannot): take the full head now, so checkpoints cover their offset.
+        full = read_head(path, self.options.fingerprint_bytes)
+        if len(full) > len(t.ident.head) and full.startswith(t.ident.head):
+            self._upgrade_identity(t, full)
 
     # ---------------------------------------------------------------- scanning
 
@@ -879,6 +884,8 @@ class FileSource:
                 # (an inode is reused as soon as a deleted file is closed).
                 continue
             done = max(done, self._delivered.get(pos.key, (0, ""))[0])
+            # Every row proven to be this file is in use, not an orphan.
+            self._resumed.add(pos.key)
             if best is None or pos.offset > best[0].offset:
                 best = (pos, lineno)
         return None if best is None else (*best, done)
