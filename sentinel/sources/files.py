@@ -462,9 +462,9 @@ class FileSource:
         """A short file grew: keep more head bytes, switch to a checksum key."""
         n = self.options.fingerprint_bytes
         if len(head) >= n:
-            # The short-file key is retired: mark it final so a restart does
-            # not look for its file again.
-            self._pending_positions.append(t.position(self.name, final=True))
+            # The short-file row stays as it is: until a batch under the new
+            # key is committed it is the only safe restart point.  A restart
+            # sees both rows prove one file and keeps the furthest.
             t.ident = identify(head, t.dev, t.ino, n)
             t.splitter.key = t.ident.key
         else:
@@ -969,7 +969,7 @@ class FileSource:
         # then finds the file taken.
         rows = sorted(self._committed.values(), key=lambda p: (-p.offset, p.key.startswith("i:")))
         for pos in rows:
-            if pos.key in self._resumed:
+            if pos.key in self._resumed or pos.cursor.endswith(":retired"):
                 continue
             token, lineno, final = self._tokens(pos)
             if token is None or not pos.path or token.length == 0:
@@ -998,6 +998,9 @@ class FileSource:
                         done = self._delivered.get(pos.key, (0, ""))[0]
                         if reader is not None and done > reader.splitter.start:
                             reader.reread_until = max(reader.reread_until, done)
+                            # Keep the mark under the key still in use.
+                            mark = reader.position(self.name)._replace(offset=done)
+                            self._store.note_delivered([mark])
                     else:
                         # Claimed even when fully read: a lower row must not
                         # read it again.
@@ -1006,9 +1009,9 @@ class FileSource:
                     break
 
     def _retire(self, pos: Position) -> None:
-        """Mark a stale checkpoint row final; its offset is not moved."""
-        if not pos.cursor.endswith(":final"):
-            self._store.commit_positions([pos._replace(cursor=pos.cursor + ":final")])
+        """Mark a stale checkpoint row (superseded by another key); offset unchanged."""
+        if not pos.cursor.endswith((":final", ":retired")):
+            self._store.commit_positions([pos._replace(cursor=pos.cursor + ":retired")])
 
     def _siblings(self, path: str) -> list[tuple[str, bool]]:
         """Candidate files for a checkpoint at ``path``, each with ``taken``."""

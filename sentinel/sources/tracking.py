@@ -152,8 +152,8 @@ class Tracked:
 def parse_cursor(cursor: str) -> tuple[HeadToken | None, bool]:
     """``(token, final)`` from a file checkpoint's ``cursor`` column."""
     final = cursor.endswith(":final")
-    if final:
-        cursor = cursor[: -len(":final")]
+    for suffix in (":final", ":retired"):
+        cursor = cursor.removesuffix(suffix)
     return HeadToken.load(cursor), final
 
 
