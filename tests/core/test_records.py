@@ -86,6 +86,7 @@ class TestFinding:
 
     def test_fingerprint_is_stable(self) -> None:
         """The same detector, entity and start give the same fingerprint."""
+
         def make() -> Finding:
             return Finding(
                 "auth.ssh_bruteforce",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from sentinel.parsers.auth import (
     CLIENT_IP,
     EXTRA,

@@ -11,6 +11,7 @@ import math
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from sentinel.parsers import ParserOptions, build_parser
 from sentinel.parsers.base import LineParser
 from sentinel.records import Event, EventKind, LineRef, RawLine

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+
 from sentinel.parsers import JsonFieldMap, ParserOptions, build_parser
 from sentinel.parsers.jsonlines import MAX_METRICS, JsonLinesParser
 from sentinel.records import EventKind

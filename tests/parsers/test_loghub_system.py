@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+
 from sentinel.parsers import ParserOptions, build_parser
 from sentinel.records import Event, EventKind
 from sentinel.testing import raw_line

@@ -44,7 +44,8 @@ def _options(raw: str | None) -> ParserOptions:
 
 def _read(path: Path) -> tuple[str, str | None, list[Sample]]:
     lines = path.read_text(encoding="utf-8").splitlines()
-    assert lines and lines[0].startswith("# format: "), f"{path.name}: first line must be # format:"
+    assert lines, f"{path.name} is empty"
+    assert lines[0].startswith("# format: "), f"{path.name}: first line must be # format:"
     fmt = lines[0].removeprefix("# format: ").strip()
     options: str | None = None
     samples: list[Sample] = []

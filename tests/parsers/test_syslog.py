@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+
 from sentinel.parsers import ParserOptions, build_parser
 from sentinel.parsers.syslog import SyslogParser
 from sentinel.testing import raw_line

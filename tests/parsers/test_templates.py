@@ -7,6 +7,7 @@ import stat
 from pathlib import Path
 
 import pytest
+
 from sentinel.parsers import ParserOptions, build_parser
 from sentinel.parsers.templates import SAVE_EVERY, TemplateStore, TextParser
 from sentinel.records import Event

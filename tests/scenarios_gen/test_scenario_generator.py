@@ -17,6 +17,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+
 from sentinel.scenarios import CLASSES, GroundTruth, evaluate, generate, main, plan_campaigns
 from sentinel.scenarios.context import activity
 from sentinel.scenarios.timeline import nginx_escape
