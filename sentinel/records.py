@@ -66,6 +66,8 @@ class LineRef(NamedTuple):
     ``offset`` is the byte offset of the line's first byte in the file whose
     identity is ``fingerprint``; ``lineno`` counts from 1 within what this
     reader has seen of that file (0 when unknown, e.g. journal records).
+    ``path`` is the name the file was read under (a file renamed away by
+    rotation keeps its old name here).
     """
 
     source: str
@@ -206,9 +208,11 @@ _ECS_CATEGORY: Mapping[EventKind, str] = {
 class Position(NamedTuple):
     """A checkpoint: how far a source has been consumed.
 
-    For files ``key`` is the file fingerprint and ``offset`` the byte offset
-    after the last consumed line; for the journal ``key`` is ``journal:NAME``
-    and ``cursor`` the journal cursor.
+    For files ``key`` is the file fingerprint, ``offset`` the byte offset
+    after the last consumed line and ``cursor`` ``LEN:HASH:LINENO`` (a check
+    on the file's first bytes and the line count), suffixed ``:final`` once
+    the file was read to its end or ``:retired`` for a superseded row; for
+    the journal ``key`` is ``journal:NAME`` and ``cursor`` the journal cursor.
     """
 
     source: str
