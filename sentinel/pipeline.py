@@ -26,6 +26,7 @@ from sentinel.summary import ReplaySummary
 
 if TYPE_CHECKING:
     from sentinel.detection import Definition
+    from sentinel.sources import FileSourceOptions, JournalSourceOptions
 
 __all__ = [
     "ReplayInput",
@@ -33,6 +34,7 @@ __all__ = [
     "Replayer",
     "configured_definitions",
     "parser_options",
+    "source_options",
 ]
 
 DETECT_SAMPLE_LINES = 100
@@ -61,6 +63,42 @@ def parser_options(settings: Settings, source: SourceSettings) -> ParserOptions:
         ),
         host=source.host or settings.sentinel.host,
     )
+
+
+def source_options(
+    settings: Settings, source: SourceSettings
+) -> FileSourceOptions | JournalSourceOptions:
+    """The options record a configured source hands its source class.
+
+    Raises:
+        ValueError: a value the source rejects (the message starts with the field).
+    """
+    from sentinel.sources import FileSourceOptions, JournalSourceOptions
+
+    limits = settings.limits
+    options: FileSourceOptions | JournalSourceOptions
+    if source.type == "journal":
+        options = JournalSourceOptions(
+            name=source.name,
+            units=source.units,
+            identifiers=source.identifiers,
+            directory=source.journal_directory,
+            start_at=source.start_at,
+            max_line_bytes=limits.max_line_bytes,
+            queue_lines=limits.queue_lines,
+        )
+    else:
+        options = FileSourceOptions(
+            name=source.name,
+            paths=source.paths,
+            exclude=source.exclude,
+            start_at=source.start_at,
+            max_line_bytes=limits.max_line_bytes,
+            multiline_start=source.multiline_start,
+            multiline_max_lines=source.multiline_max_lines,
+        )
+    options.validate()
+    return options
 
 
 def configured_definitions(settings: Settings) -> list[Definition]:

@@ -491,10 +491,15 @@ def check_runtime(settings: Settings) -> list[str]:
         ConfigError: a parser cannot be built with its options, or a pack is invalid.
     """
     from sentinel.parsers import build_parser
-    from sentinel.pipeline import parser_options
+    from sentinel.pipeline import parser_options, source_options
 
     warnings: list[str] = []
     for index, source in enumerate(settings.sources):
+        try:
+            source_options(settings, source)
+        except ValueError as exc:
+            field, _, problem = str(exc).partition(": ")
+            raise ConfigError(settings.file, f"sources[{index}].{field}", problem) from None
         if source.format != "auto":
             try:
                 build_parser(source.format, parser_options(settings, source), source.name)

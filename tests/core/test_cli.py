@@ -115,3 +115,15 @@ class TestReplayArguments:
         result = _run("replay", str(tmp_path / "absent.log"))
         assert result.returncode == 2
         assert "absent.log" in result.stderr
+
+
+class TestCheckConfigSources:
+    """Phase 2 builds each source's options."""
+
+    def test_journal_unit_starting_with_dash_is_refused(self, tmp_path: Path) -> None:
+        """A unit name that journalctl would read as an option is refused at its key."""
+        config = tmp_path / "s.toml"
+        config.write_text('[[sources]]\nname = "j"\ntype = "journal"\nunits = ["--all"]\n')
+        result = _run("check-config", "-c", str(config))
+        assert result.returncode == 2
+        assert "sources[0].units:" in result.stderr
