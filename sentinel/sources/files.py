@@ -631,13 +631,8 @@ class FileSource:
             ident = Identity(f"i:0:0:{secrets.token_hex(4)}", head)
         t = self._new_tracked(path, None, ident, dev=0, ino=0, start=start, lineno=lineno, now=now)
         t.binary_checked = True
-        try:
-            self._attach(t, path)
-        except (OSError, EOFError) as exc:
-            self._warn(path, "source.file.unreadable", error=str(exc))
-            t.close()
+        if not self._attach_first(t, path):
             return
-        self._files.insert(0, t)
         self._counters["files_opened"] += 1
         if found is None:
             self._store.register([t.position(self.name)])
@@ -765,18 +760,24 @@ class FileSource:
             self._known.clear()  # rare; losing history only weakens catch-up
             self._known_count = 0
 
-    def _adopt(self, path: str, head: bytes, now: float) -> None:
-        ident = identify(head, 0, 0, self.options.fingerprint_bytes)
-        if not ident.is_checksum:
-            ident = Identity(f"i:0:0:{secrets.token_hex(4)}", head)
-        t = self._new_tracked(path, None, ident, dev=0, ino=0, start=0, lineno=0, now=now)
+    def _attach_first(self, t: Tracked, path: str) -> bool:
+        """Open ``path`` for ``t`` and read it before the others; warn and drop ``t`` on failure."""
         try:
             self._attach(t, path)
         except (OSError, EOFError) as exc:
             self._warn(path, "source.file.unreadable", error=str(exc))
             t.close()
-            return
+            return False
         self._files.insert(0, t)
+        return True
+
+    def _adopt(self, path: str, head: bytes, now: float) -> None:
+        ident = identify(head, 0, 0, self.options.fingerprint_bytes)
+        if not ident.is_checksum:
+            ident = Identity(f"i:0:0:{secrets.token_hex(4)}", head)
+        t = self._new_tracked(path, None, ident, dev=0, ino=0, start=0, lineno=0, now=now)
+        if not self._attach_first(t, path):
+            return
         self._counters["files_caught_up"] += 1
         self._store.register([t.position(self.name)])
         _log.warning("source.file.caught_up", source=self.name, path=path, key=t.key)
