@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import calendar
 from datetime import UTC, datetime, tzinfo
+from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 __all__ = [
@@ -40,6 +41,21 @@ _DAY = 86400.0
 # Oldest and newest event times accepted: absurd years are attacker input.
 MIN_TS = calendar.timegm((1990, 1, 1, 0, 0, 0))
 MAX_TS = calendar.timegm((2200, 1, 1, 0, 0, 0))
+
+
+K = TypeVar("K")
+
+
+def _remember(cache: dict[K, float], key: K, value: float) -> float:
+    """Store ``value`` in a per-parser cache bounded by :data:`CACHE_SIZE`; return it.
+
+    A full cache is emptied rather than evicted entry by entry: timestamps
+    move forward, so old seconds are never asked for again.
+    """
+    if len(cache) >= CACHE_SIZE:
+        cache.clear()
+    cache[key] = value
+    return value
 
 
 def resolve_zone(name: str | None) -> tzinfo:
@@ -103,10 +119,7 @@ class ClfTimeParser:
         if cached is not None:
             return cached
         ts = self._convert(text)
-        if len(self._cache) >= CACHE_SIZE:
-            self._cache.clear()
-        self._cache[text] = ts
-        return ts
+        return _remember(self._cache, text, ts)
 
     def _convert(self, text: str) -> float:
         # dd/Mon/yyyy:HH:MM:SS[.fff] +hhmm
@@ -180,10 +193,7 @@ class CtimeParser:
             key = text[:dot] + text[end:]
         base = self._cache.get(key)
         if base is None:
-            base = self._convert(key)
-            if len(self._cache) >= CACHE_SIZE:
-                self._cache.clear()
-            self._cache[key] = base
+            base = _remember(self._cache, key, self._convert(key))
         return base + fraction
 
     def _convert(self, text: str) -> float:
@@ -234,10 +244,7 @@ class IsoTimeParser:
         key = head + tail
         base = self._cache.get(key)
         if base is None:
-            base = self._convert(key)
-            if len(self._cache) >= CACHE_SIZE:
-                self._cache.clear()
-            self._cache[key] = base
+            base = _remember(self._cache, key, self._convert(key))
         return base + fraction
 
     def _convert(self, text: str) -> float:
@@ -333,10 +340,7 @@ class SyslogTimeParser:
         if month == 2 and day == 29 and not calendar.isleap(year):
             year -= 1  # Feb 29 only exists in leap years: the nearest earlier one
         ts = _check_range(_local_to_epoch(year, month, day, hour, minute, second, self.zone))
-        if len(self._cache) >= CACHE_SIZE:
-            self._cache.clear()
-        self._cache[key] = ts
-        return ts
+        return _remember(self._cache, key, ts)
 
 
 def _split_fraction_plain(text: str) -> tuple[str, float, str]:
@@ -369,7 +373,4 @@ class StrptimeParser:
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=self.zone)
         ts = _check_range(moment.timestamp())
-        if len(self._cache) >= CACHE_SIZE:
-            self._cache.clear()
-        self._cache[text] = ts
-        return ts
+        return _remember(self._cache, text, ts)
