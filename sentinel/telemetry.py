@@ -34,6 +34,7 @@ EVENTS: Mapping[str, str] = {
     "parser.line.unmatched": "A line matched no pattern (debug; counted).",
     "source.file.opened": "A file source opened a file.",
     "source.file.rotated": "A file was rotated by rename; the old one is read to its end.",
+    "source.file.identified": "A file that was short when opened now has a checksum key (debug).",
     "source.file.truncated": "A file shrank (copytruncate); reading restarts at 0.",
     "source.file.unreadable": "A file matched a glob but cannot be read; retried.",
     "source.glob.empty": "A glob matches nothing yet; files that appear later are picked up.",

@@ -471,8 +471,10 @@ class FileSource:
             # The short-file row stays as it is: until a batch under the new
             # key is committed it is the only safe restart point.  A restart
             # sees both rows prove one file and keeps the furthest.
+            old = t.key
             t.ident = identify(head, t.dev, t.ino, n)
             t.splitter.key = t.ident.key
+            _log.debug("source.file.identified", source=self.name, path=t.path, old=old, key=t.key)
         else:
             t.ident = Identity(t.ident.key, head)
 
@@ -691,11 +693,12 @@ class FileSource:
             "source.file.rotated" if replaced else "source.file.gone",
             source=self.name,
             path=t.path,
+            key=t.key,
             unread_from=t.splitter.consumed,
         )
         self._catch_up(t.path)
 
-    def _catch_up(self, path: str) -> None:
+    def _catch_up(self, path: str, opening: tuple[tuple[int, int], int] | None = None) -> None:
         """Read rotated generations of ``path`` that lived and left unseen.
 
         Rotations faster than the rescan (or an inotify queue that was late)
@@ -704,12 +707,25 @@ class FileSource:
         the first one this source has read, is such a generation: it is read
         from its start.  Nothing is assumed about siblings older than the
         first known one (they predate this source).
+
+        ``opening`` is ``(inode, fd)`` of a file being opened at ``path`` but
+        not tracked yet.  It may itself have been rotated already (it is
+        newer than any missed generation), so it is stepped over, never a
+        stopping point: what the glob saw at ``path`` may have been rotated
+        away between the listing and the open.
         """
         n = self.options.fingerprint_bytes
         inodes = {t.inode for t in self._files if t.fd is not None}
         # Current heads, not the identified ones: a file opened empty may have
         # been written and compressed since it was last read.
         heads = [h for t in self._files for h in (t.ident.head, self._current_head(t))]
+        own_inode, own_head = None, b""
+        if opening is not None:
+            own_inode = opening[0]
+            try:
+                own_head = os.pread(opening[1], n, 0)
+            except OSError:
+                own_head = b""
         missed: list[tuple[str, bytes]] = []
         for sibling in reversed(history_files(path)):
             name = str(sibling)
@@ -717,13 +733,18 @@ class FileSource:
                 continue
             try:
                 st = os.stat(name)
-                if not is_compressed(name) and (st.st_dev, st.st_ino) in inodes:
+                compressed = is_compressed(name)
+                if not compressed and (st.st_dev, st.st_ino) == own_inode:
+                    continue
+                if not compressed and (st.st_dev, st.st_ino) in inodes:
                     break
                 head = read_head(name, n)
             except OSError:
                 continue
             if not head:
                 continue  # empty: nothing to read, and proves nothing
+            if own_head and (head.startswith(own_head) or own_head.startswith(head)):
+                continue  # a compressed copy of the file being opened
             if self._is_known(head, heads):
                 break
             missed.append((name, head))
@@ -783,13 +804,11 @@ class FileSource:
         _log.warning("source.file.caught_up", source=self.name, path=path, key=t.key)
 
     def _open(self, path: str, initial: bool, now: float) -> None:
-        if not initial:
-            # A new file at a path: generations may have come and gone since
-            # the previous one was seen there.
-            self._catch_up(path)
         try:
             fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK)
         except FileNotFoundError:
+            if not initial:
+                self._catch_up(path)
             return
         except OSError as exc:
             event = "source.file.not_regular" if exc.errno == errno.EISDIR else None
@@ -806,6 +825,13 @@ class FileSource:
             os.close(fd)
             self._warn(path, "source.file.unreadable", error=str(exc))
             return
+        if not initial:
+            # A new file at a path: generations may have come and gone since
+            # the previous one was seen there, including the very file the
+            # glob listed here if a rotation ran between the listing and the
+            # open (this descriptor may be a newer file).  Hence after the
+            # open: the walk steps over the file just opened.
+            self._catch_up(path, ((st.st_dev, st.st_ino), fd))
         self._warned.pop(path, None)
         start = self._start_for(st, fd, head, initial)
         if start is None:
@@ -1082,7 +1108,9 @@ class FileSource:
         self._counters["bytes_discarded"] += t.splitter.bytes_discarded
         if t.joiner is not None:
             self._counters["multiline_splits"] += t.joiner.splits
-        _log.info("source.file.closed", source=self.name, path=t.path, offset=final.offset)
+        _log.info(
+            "source.file.closed", source=self.name, path=t.path, key=t.key, offset=final.offset
+        )
         return final
 
     def _warn(self, subject: str, event: str, **fields: object) -> None:

@@ -317,6 +317,40 @@ class TestRotation:
         assert src.counters()["files_caught_up"] == 1
         assert any(e["event"] == "source.file.caught_up" for e in seen)
 
+    def test_rotation_between_listing_and_open_is_caught_up(
+        self, make_source: MakeSource, logs: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """The file a rescan listed is rotated away just before it is opened.
+
+        Seen under load with real logrotate: the rescan lists gen2 at the live
+        path, logrotate runs, and the open gets gen3; gen2 (never opened) sits
+        at ``app.log.1``.  The race is placed exactly there by running the
+        rotation inside the source's own ``open`` of the live path.
+        """
+        live = logs / "app.log"
+        write(live, *_numbered("gen1", 3))
+        src = make_source("app.log")
+        assert len(drain(src).lines) == 3
+        live.rename(logs / "app.log.1")
+        write(live, *_numbered("gen2", 3))
+        real_open = os.open
+        raced: list[str] = []
+
+        def open_after_a_rotation(path: str, flags: int, mode: int = 0o777) -> int:
+            if str(path) == str(live) and not raced:
+                raced.append(str(path))
+                (logs / "app.log.1").rename(logs / "app.log.2")
+                live.rename(logs / "app.log.1")
+                write(live, *_numbered("gen3", 2))
+            return real_open(path, flags, mode)
+
+        monkeypatch.setattr(os, "open", open_after_a_rotation)
+        lines = texts(drain(src).lines)
+        monkeypatch.undo()
+        assert raced
+        assert lines == [*_numbered("gen2", 3), *_numbered("gen3", 2)]
+        assert src.counters()["files_caught_up"] == 1
+
     def test_old_siblings_are_not_caught_up(self, make_source: MakeSource, logs: Path) -> None:
         """Rotated files older than the first one read are history, not missed lines."""
         write(logs / "app.log.2", *_numbered("ancient", 3))
