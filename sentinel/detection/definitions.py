@@ -17,6 +17,7 @@ semantic error is found by scanning the text for the definition's
 
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
 from collections.abc import Mapping
@@ -24,7 +25,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sentinel.detection.conditions import ConditionError, Predicate, compile_match, literal_tokens
+from sentinel.detection.conditions import (
+    ConditionError,
+    Guard,
+    Predicate,
+    compile_match,
+    literal_tokens,
+    match_guards,
+)
 from sentinel.detection.view import is_known_field
 from sentinel.errors import DefinitionError
 from sentinel.records import EventKind, Severity, Success
@@ -118,6 +126,8 @@ class SuccessRule:
     match: Predicate | None = None
     #: Statuses ``match`` requires, when it pins them (for dispatch).
     statuses: frozenset[int] | None = None
+    #: Field tests ``match`` implies (see :func:`.conditions.match_guards`).
+    guards: tuple[Guard, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,11 +172,22 @@ class Definition:
     #: Definitions whose open finding on the same entity makes this one
     #: redundant (a slow brute-force rule says nothing new during a fast one).
     suppressed_by: tuple[str, ...] = ()
+    #: Field tests every matching event passes (see :func:`.conditions.match_guards`),
+    #: and whether passing them is the whole match.
+    guards: tuple[Guard, ...] = ()
+    guards_exact: bool = False
 
     @property
     def pack(self) -> str:
         """The pack name: the file's stem (``web-attacks``)."""
-        return Path(self.file).stem
+        return _stem(self.file)
+
+
+@functools.lru_cache(maxsize=256)
+def _stem(file: str) -> str:
+    # Every finding names its pack; parsing the path each time was a fifth of
+    # the cost of an attack line.
+    return Path(file).stem
 
 
 def _required_statuses(match: Mapping[str, Any]) -> frozenset[int] | None:
@@ -295,6 +316,9 @@ class _Builder:
             success=self.success(),
             statuses=_required_statuses(self.table["match"]),
             suppressed_by=self.suppressed_by(),
+            # After match=: the table is valid by now.
+            guards=match_guards(self.table["match"])[0],
+            guards_exact=match_guards(self.table["match"])[1],
             examples=self.examples(),
             file=self.file,
             line=self.lines.line(self.index),
@@ -423,6 +447,7 @@ class _Builder:
             min_bytes=self.positive_int(table, "min_bytes", 1024, "success"),
             match=match,
             statuses=_required_statuses(table["match"]) if match is not None else None,
+            guards=match_guards(table["match"])[0] if match is not None else (),
         )
 
     def examples(self) -> tuple[Example, ...]:

@@ -108,6 +108,8 @@ class _Runner:
         if agg is not None and gated and agg.threshold >= GATE_THRESHOLD:
             self.gate = RateGate(agg.window, agg.threshold / 2, limits.max_entities)
         self.after: _Runner | None = None  # set for sequence rules
+        #: HTTP statuses the engine dispatches this runner for (None: all).
+        self.statuses: frozenset[int] | None = None
         self.suppressors: list[_Runner] = []  # set from suppressed_by
         self.suppressed = 0
         self.matched = 0
@@ -469,6 +471,9 @@ class DetectionEngine:
             d.success is not None and d.success.rule == "response_large" for d in self.definitions
         )
         self._next_sweep = -math.inf
+        #: Normalised path per raw path, for batches keyed by ``path_norm``
+        #: (bounded like the prefilter caches).
+        self._path_norms: dict[str, str] = {}
         self._events = 0
         self._skipped = 0
 
@@ -500,6 +505,8 @@ class DetectionEngine:
             # A success rule with its own match looks at its statuses too.
             return None if success.statuses is None else statuses | success.statuses
 
+        for runner in runners:
+            runner.statuses = wanted(runner)
         self._any_status = [r for r in runners if wanted(r) is None]
         for status in {s for r in runners for s in wanted(r) or ()}:
             self._by_status[status] = [r for r in runners if status in (wanted(r) or {status})]
@@ -513,29 +520,63 @@ class DetectionEngine:
             self._sweep(event.ts, out)
         kind = event.kind
         view = EventView(event)
-        matched = False
         if kind is EventKind.HTTP_REQUEST:
             status = event.status if event.status is not None else -1
             always = self._by_status.get(status, self._any_status)
         else:
             always = self._always.get(kind, [])
-        for runner in always:
-            runner.observe(view, self.sizes, out)
+        candidates = None
         prefilter = self._prefilters.get(kind)
         if prefilter is not None:
             candidates = self._candidates(prefilter, view)
-            if candidates:
-                filtered = self._filtered[kind]
-                for index in sorted(candidates):
-                    matched |= filtered[index].observe(view, self.sizes, out)
-            else:
+            if not candidates:
                 self._skipped += 1
+        self._run(view, always, candidates, out)
+        return out
+
+    def observe_batch(self, events: Sequence[Event]) -> list[Finding]:
+        """Observe ``events`` (in event-time order) as :meth:`observe` would, one by one.
+
+        The findings (and their order) and the counters are the same as from
+        feeding the events to :meth:`observe`; the work is done in bulk where
+        that is provably equivalent (see :mod:`.batch`).  A batch out of time
+        order is observed event by event.
+
+        .. versionadded:: 0.2
+        """
+        # Imported here: the batch planner is built on this module's runners.
+        from sentinel.detection.batch import Batch, in_time_order
+
+        if len(events) < 2 or not in_time_order(events):
+            out: list[Finding] = []
+            for event in events:
+                out.extend(self.observe(event))
+            return out
+        return Batch(self, events).run()
+
+    def _run(
+        self,
+        view: EventView,
+        always: Sequence[_Runner],
+        candidates: frozenset[int] | None,
+        out: list[Finding],
+    ) -> None:
+        """One event's per-event work: definitions, size learning, logins."""
+        sizes = self.sizes
+        for runner in always:
+            runner.observe(view, sizes, out)
+        event = view.event
+        matched = False
+        if candidates:
+            filtered = self._filtered[event.kind]
+            for index in sorted(candidates):
+                matched |= filtered[index].observe(view, sizes, out)
+        kind = event.kind
         if kind is EventKind.HTTP_REQUEST and self._learns_sizes:
             self._learn_size(view, matched)
         elif kind is EventKind.AUTH_SUCCESS:
             for runner in self._logins:
                 runner.login(view, out)
-        return out
 
     @staticmethod
     def _candidates(prefilters: Mapping[str, _Prefilter], view: EventView) -> frozenset[int]:
@@ -572,18 +613,25 @@ class DetectionEngine:
         size = event.bytes
         if matched or status is None or not 200 <= status < 300 or size is None:
             return
-        # Once the baseline is warm, learn from about one answer in four (the
-        # low bits of the size are as good as a coin): a mean needs no more,
-        # and this runs for most lines of a busy site.
-        if self._learned >= _WARM_SAMPLES and size & 3:
-            return
-        self._learned += 1
-        path = event.path
-        # Benign paths are plain: lower-casing equals normalising them, at a
-        # fraction of the cost; encoded paths are not worth learning.
-        if path is None or "%" in path or "\\" in path:
-            return
-        self.sizes.learn(path.lower(), size)
+        self._learn_answers(((event.path, size),))
+
+    def _learn_answers(self, answers: Iterable[tuple[str | None, int]]) -> None:
+        """Fold benign 2xx answers ``(path, size)`` into the size baseline, in order."""
+        learn = self.sizes.learn
+        learned = self._learned
+        for path, size in answers:
+            # Once the baseline is warm, learn from about one answer in four
+            # (the low bits of the size are as good as a coin): a mean needs
+            # no more, and this runs for most lines of a busy site.
+            if learned >= _WARM_SAMPLES and size & 3:
+                continue
+            learned += 1
+            # Benign paths are plain: lower-casing equals normalising them, at
+            # a fraction of the cost; encoded paths are not worth learning.
+            if path is None or "%" in path or "\\" in path:
+                continue
+            learn(path.lower(), size)
+        self._learned = learned
 
     def _sweep(self, now: float, out: list[Finding]) -> None:
         for runner in self._runners:

@@ -17,7 +17,7 @@ inside one window and at most the previous bucket's count off otherwise.
 from __future__ import annotations
 
 import math
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Iterator, Mapping
 from typing import Generic, Protocol, TypeVar
 
@@ -162,20 +162,30 @@ class RateGate:
         self.admit = admit
         self.cap = cap
         self.start = -math.inf
-        self.cur: dict[str, int] = {}
-        self.prev: dict[str, int] = {}
+        # Counters so that the batch path can add a whole segment's keys at C
+        # speed (Counter.update on an iterable); the per-event path uses them
+        # as plain dicts.
+        self.cur: Counter[str] = Counter()
+        self.prev: Counter[str] = Counter()
         self.overflow = 0
+
+    def rotate(self, ts: float) -> float:
+        """Move the buckets on to event time ``ts``; returns ``ts`` minus the bucket start."""
+        elapsed = ts - self.start
+        if elapsed >= self.window:
+            if elapsed < 2 * self.window:
+                self.prev, self.cur = self.cur, Counter()
+                self.start += self.window
+            else:
+                self.prev, self.cur, self.start = Counter(), Counter(), ts
+            elapsed = ts - self.start
+        return elapsed
 
     def add(self, key: str, ts: float) -> float:
         """Count ``key`` at ``ts``; the estimate if it reaches ``admit``, else 0."""
         elapsed = ts - self.start
         if elapsed >= self.window:
-            if elapsed < 2 * self.window:
-                self.prev, self.cur = self.cur, {}
-                self.start += self.window
-            else:
-                self.prev, self.cur, self.start = {}, {}, ts
-            elapsed = ts - self.start
+            elapsed = self.rotate(ts)
         count = self.cur.get(key)
         if count is None:
             if len(self.cur) >= self.cap:

@@ -1,0 +1,216 @@
+"""``observe_batch`` is ``observe`` in bulk: same findings, same order, same counters.
+
+A differential test: each corpus is fed once event by event through
+:meth:`DetectionEngine.observe` and once in batches of several sizes through
+:meth:`DetectionEngine.observe_batch`, and everything observable must agree:
+the findings (as a list, so order counts), the counters and the learnt size
+baselines.  The corpora are the scenario folders, the scenario generator with
+fixed seeds, the replay benchmark's generator at small scale, and a synthetic
+stream aimed at the batch path's edges (floods crossing the gate mid-batch,
+gaps of several windows, tiny entity caps, missing fields, mixed kinds).
+"""
+
+from __future__ import annotations
+
+import functools
+import heapq
+import importlib.util
+import json
+import math
+import random
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sentinel.detection import DetectionEngine, EngineLimits
+from sentinel.detection.engine import _Runner
+from sentinel.detection.replay import events_from
+from sentinel.parsers import ParserOptions
+from sentinel.records import Event, Finding
+from sentinel.scenarios import generate
+
+from .helpers import T0, access_line, pack_definitions, parse, ssh_fail, ssh_ok
+
+ROOT = Path(__file__).resolve().parents[2]
+FOLDERS = sorted(p.parent for p in (ROOT / "tests" / "scenarios").glob("*/truth.json"))
+FILES = (("access.log", "combined"), ("auth.log", "syslog"), ("kern.log", "syslog"))
+BATCH_SIZES = (1, 7, 256, 4096)
+
+Outcome = tuple[list[Finding], dict[str, int], list[tuple[str, list[float]]]]
+
+
+def observe_all(events: Sequence[Event], size: int, limits: EngineLimits | None = None) -> Outcome:
+    """Findings, counters and size baselines after ``events`` (``size`` 0: per event)."""
+    engine = DetectionEngine(pack_definitions(), limits)
+    found: list[Finding] = []
+    if size == 0:
+        for event in events:
+            found.extend(engine.observe(event))
+    else:
+        for start in range(0, len(events), size):
+            found.extend(engine.observe_batch(events[start : start + size]))
+    found.extend(engine.flush(math.inf))
+    baselines = [(path, list(entry)) for path, entry in engine.sizes._paths.items()]
+    return found, dict(engine.counters()), baselines
+
+
+def assert_same(events: Sequence[Event], limits: EngineLimits | None = None) -> None:
+    expected = observe_all(events, 0, limits)
+    for size in BATCH_SIZES:
+        got = observe_all(events, size, limits)
+        assert got[0] == expected[0], f"findings differ with batches of {size}"
+        assert got[1] == expected[1], f"counters differ with batches of {size}"
+        assert got[2] == expected[2], f"size baselines differ with batches of {size}"
+
+
+def merged(files: list[tuple[Path, str]], options: ParserOptions) -> list[Event]:
+    streams = [events_from(path, fmt, options) for path, fmt in files]
+    return list(heapq.merge(*streams, key=lambda e: e.ts))
+
+
+@functools.cache
+def folder_events(folder: Path) -> list[Event]:
+    truth = json.loads((folder / "truth.json").read_text())
+    options = ParserOptions(reference_time=truth["run"]["start_ts"])
+    return merged([(folder / n, f) for n, f in FILES if (folder / n).exists()], options)
+
+
+@functools.cache
+def generated_events(seed: int, tmp: Path) -> list[Event]:
+    out = tmp / f"corpus-{seed}"
+    generate(out, seed=seed, days=0.5, scale=0.25)
+    truth = json.loads((out / "truth.json").read_text())
+    options = ParserOptions(reference_time=truth["run"]["start_ts"])
+    return merged([(out / n, f) for n, f in FILES], options)
+
+
+def synthetic_events(seed: int) -> list[Event]:
+    """HTTP and SSH traffic with bursts, floods, long gaps and missing fields."""
+    rng = random.Random(seed)
+    lines: list[tuple[float, str, str]] = []  # (ts, format, line)
+    ts = T0
+    pool = [f"198.51.100.{i}" for i in range(1, 60)]
+    for _ in range(40):
+        phase = rng.choice(("quiet", "flood", "distributed", "storm", "login", "gap", "ssh"))
+        if phase == "gap":
+            ts += rng.choice((90.0, 130.0, 400.0, 1300.0, 7200.0))
+            continue
+        count = {"flood": 700, "distributed": 1000, "storm": 90, "login": 15}.get(phase, 200)
+        ip = rng.choice(pool)
+        for _ in range(count):
+            ts += rng.choice((0.0, 0.0, 0.02, 0.05, 0.2, 1.0)) if phase != "quiet" else 0.7
+            if phase == "ssh":
+                user = rng.choice(("root", "admin", "alice"))
+                line = ssh_fail(user, ip, ts) if rng.random() < 0.9 else ssh_ok(user, ip, ts)
+                lines.append((ts, "syslog", line))
+                continue
+            target, status, method = rng.choice(("/", "/shop", "/a.js")), 200, "GET"
+            client = rng.choice(pool) if phase in ("quiet", "distributed") else ip
+            if phase == "distributed":
+                target = "/search?q=cheap"
+            elif phase == "storm":
+                target, status = f"/x{rng.randrange(40)}", 404
+            elif phase == "login":
+                target, method = "/login", "POST"
+                status = 302 if rng.random() < 0.1 else 401
+            elif rng.random() < 0.05:
+                target = "/" + "long/" * 70 + str(rng.randrange(3))
+            if phase == "quiet":
+                status = rng.choice((200, 200, 304, 404, 403, 401, 302))
+            if rng.random() < 0.01:
+                target = "/p?id=1%20union%20select%20pass%20from%20users"
+            line = access_line(target, ip=client, status=status, ts=ts, method=method)
+            lines.append((ts, "combined", line))
+    events: list[Event] = []
+    for fmt in ("combined", "syslog"):
+        mine = [line for _, f, line in lines if f == fmt]
+        events.extend(parse(fmt, mine, path=f"{fmt}.log") if mine else [])
+    events.sort(key=lambda e: e.ts)
+    # Fields the parsers always fill, missing as they may be from other sources.
+    for i in range(0, len(events), 89):
+        event = events[i]
+        missing = i % 3
+        if missing == 0:
+            events[i] = event._replace(status=None)
+        elif missing == 1:
+            events[i] = event._replace(client_ip=None)
+        else:
+            events[i] = event._replace(path=None, query=None)
+    return events
+
+
+def load_bench_generator() -> Any:
+    path = ROOT / "bench" / "replay.py"
+    if not path.exists():
+        pytest.skip("bench/replay.py is not in this tree")
+    spec = importlib.util.spec_from_file_location("bench_replay", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+class TestObserveBatch:
+    @pytest.mark.parametrize("folder", FOLDERS, ids=[f.name for f in FOLDERS])
+    def test_scenario_folders(self, folder: Path) -> None:
+        """Each scenario folder comes out the same in batches as event by event."""
+        assert_same(folder_events(folder))
+
+    @pytest.mark.parametrize("seed", [3, 11])
+    def test_generated_corpus(self, seed: int, tmp_path_factory: pytest.TempPathFactory) -> None:
+        """A generated corpus (every attack class) comes out the same in batches."""
+        assert_same(generated_events(seed, tmp_path_factory.getbasetemp()))
+
+    def test_bench_corpus(self, tmp_path: Path) -> None:
+        """The replay benchmark's traffic, at small scale, comes out the same in batches."""
+        bench = load_bench_generator()
+        log = tmp_path / "bench.log"
+        bench.generate(log, 20_000, 3_000)
+        assert_same(merged([(log, "combined")], ParserOptions()))
+
+    @pytest.mark.parametrize("seed", [1, 2, 3])
+    def test_synthetic_edges(self, seed: int) -> None:
+        """Floods crossing the gate, long gaps and missing fields come out the same."""
+        assert_same(synthetic_events(seed))
+
+    @pytest.mark.parametrize("cap", [5, 40])
+    def test_small_entity_caps(self, cap: int) -> None:
+        """With tiny tables (gate refusals, evictions) batches still agree."""
+        assert_same(synthetic_events(4), EngineLimits(max_entities=cap, cache_size=8))
+
+    def test_out_of_order_batch(self) -> None:
+        """A batch out of time order is observed event by event, with the same result."""
+        events = synthetic_events(5)[:3000]
+        shuffled = events[:]
+        random.Random(5).shuffle(shuffled)
+        expected = observe_all(shuffled, 0)
+        assert observe_all(shuffled, 500)[:2] == expected[:2]
+
+    def test_bulk_path_is_taken(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """On benchmark-like traffic most events never reach a per-event runner call."""
+        bench = load_bench_generator()
+        calls = {"n": 0}
+        original = _Runner.observe
+
+        def counting(self: _Runner, *args: Any) -> bool:
+            calls["n"] += 1
+            return original(self, *args)
+
+        monkeypatch.setattr(_Runner, "observe", counting)
+        events = bench_events(bench)
+        observe_all(events, 0)
+        per_event, calls["n"] = calls["n"], 0
+        observe_all(events, 1024)
+        assert calls["n"] < per_event / 10
+
+
+def bench_events(bench: Any) -> list[Event]:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        log = Path(tmp) / "bench.log"
+        bench.generate(log, 10_000, 2_000)
+        return merged([(log, "combined")], ParserOptions())
