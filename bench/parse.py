@@ -15,6 +15,10 @@ Usage::
 Rates are lines per CPU-second of this process (the wall-clock rate is printed
 too). Targets (issue 2): >= 300,000 lines/s for nginx combined, >= 200,000 for
 sshd-via-syslog and syslog.
+
+The combined and syslog parsers use their C fast paths when the extension is
+built (the header line says); ``SENTINEL_NO_SPEEDUPS=1`` measures the
+pure-Python parsers instead.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sentinel.parsers import ParserOptions, build_parser
+from sentinel.parsers import ParserOptions, build_parser, speedups
 from sentinel.records import LineRef, RawLine
 
 START = 1_790_000_000  # 2026-09-21, a fixed event-time origin
@@ -233,7 +237,7 @@ def main(argv: list[str] | None = None) -> None:
     names = [args.profile] if args.profile else (args.format or list(GENERATORS))
     print(
         f"python {sys.version.split()[0]}, {args.lines:,} lines per format, single process, "
-        f"best of {args.repeat}"
+        f"best of {args.repeat}, C fast paths {'on' if speedups.load() else 'off'}"
     )
     for name in names:
         run(name, args.lines, repeat=args.repeat, profile=args.profile is not None)

@@ -30,7 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sentinel.parsers import FORMATS, ParserOptions, build_parser
+from sentinel.parsers import FORMATS, ParserOptions, build_parser, speedups
 from sentinel.parsers.base import LineParser
 from sentinel.records import LineRef, RawLine
 
@@ -142,7 +142,10 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--format", action="append", choices=sorted(SEEDS), help="repeatable")
     args = ap.parse_args(argv)
     formats = args.format or [f for f in SEEDS if f in FORMATS]
-    print(f"python {sys.version.split()[0]}, adversarial lines of {args.size:,} characters")
+    print(
+        f"python {sys.version.split()[0]}, adversarial lines of {args.size:,} characters, "
+        f"C fast paths {'on' if speedups.load() else 'off'} (SENTINEL_NO_SPEEDUPS=1: off)"
+    )
     for fmt in formats:
         measure(fmt, args.size, args.repeat)
 

@@ -34,8 +34,9 @@ import json
 import re
 from collections import Counter
 from collections.abc import Callable, Mapping
-from typing import Any, ClassVar, NamedTuple, cast
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, cast
 
+from sentinel.parsers import speedups
 from sentinel.parsers.base import MAX_FIELD_CHARS, LineParser, Reject
 from sentinel.parsers.logformat import (
     PROTOCOL_EXTRA,
@@ -61,6 +62,9 @@ from sentinel.parsers.timestamps import (
     resolve_zone,
 )
 from sentinel.records import EMPTY_EXTRA, EMPTY_METRICS, Event, EventKind, LineRef, RawLine
+
+if TYPE_CHECKING:
+    from sentinel.parsers._speedups import CombinedFast
 
 __all__ = [
     "ApacheErrorParser",
@@ -229,7 +233,8 @@ class _AccessParser(LineParser):
         code = _STATUS_CACHE.get(status)
         if code is None:
             code = parse_status(status, self.notes)
-        if size.isdigit() and len(size) < 19:
+        # isdecimal, not isdigit: "²" is a digit that int() rejects.
+        if size.isdecimal() and len(size) < 19:
             nbytes: int | None = int(size)
         else:
             nbytes = parse_bytes(size, self.notes)
@@ -332,7 +337,9 @@ class CombinedParser(_AccessParser):
 
     The instance's ``parse`` is a closure built by :meth:`_strict_parse`: a
     fast path for the everyday line (see ``bench/parse.py``) that hands every
-    other line to :meth:`LineParser.parse` unchanged.
+    other line to :meth:`LineParser.parse` unchanged.  When the C extension
+    is built (see :mod:`sentinel.parsers.speedups`), ``parse`` is its
+    ``CombinedFast`` in front of that closure, which stays the reference.
     """
 
     name = "combined"
@@ -344,13 +351,19 @@ class CombinedParser(_AccessParser):
         # Lines taken by the fast path, folded into ``matched`` when it is read:
         # a list-cell increment costs a third of a Counter one.
         self._strict_hits = [0]
-        # An instance attribute shadows the method: callers get the closure.
+        # An instance attribute shadows the method: callers get the closure
+        # (or the C fast path in front of it).
         self.parse = self._strict_parse()  # type: ignore[method-assign,assignment]
+        self._fast = _combined_fast(self.parse, self.source, self._host)
+        if self._fast is not None:
+            self.parse = self._fast  # type: ignore[method-assign,assignment]
 
     @property
     def matched(self) -> Counter[str]:
         """Per-pattern match counts (see :class:`LineParser`)."""
         hits = self._strict_hits
+        if self._fast is not None:
+            hits[0] += self._fast.take_hits()
         if hits[0]:
             self._matched["combined"] += hits[0]
             hits[0] = 0
@@ -440,6 +453,19 @@ class CombinedParser(_AccessParser):
             self.notes["trailing_fields"] += 1
             extra = {"trailing": trailing[:MAX_FIELD_CHARS]}
         return self._event(raw.ref, groups[:8], groups[8], groups[9], referrer, agent, extra=extra)
+
+
+def _combined_fast(
+    fallback: Callable[[RawLine], Event | None], source: str, host: str | None
+) -> CombinedFast | None:
+    """The C fast path in front of ``fallback`` (``None`` when not built or disabled)."""
+    if speedups.load() is None:
+        return None
+    from sentinel.parsers._speedups import CombinedFast
+
+    return CombinedFast(
+        fallback, Event, RawLine, _HTTP, source, host, EMPTY_METRICS, PROTOCOL_EXTRA, _METHOD_INTERN
+    )
 
 
 class VhostCombinedParser(_AccessParser):

@@ -30,13 +30,23 @@ backtracking.  With a ``<PRI>``, the severity name is in ``extra["level"]``.
 from __future__ import annotations
 
 import re
-from typing import ClassVar
+import types
+from typing import TYPE_CHECKING, ClassVar
 
-from sentinel.parsers.auth import ProgramClassifier
+from sentinel.parsers import speedups
+from sentinel.parsers.auth import (
+    _ACCEPTED_PATTERNS,
+    _FAILED_PATTERNS,
+    ProgramClassifier,
+    normalize_ip,
+)
 from sentinel.parsers.base import MAX_FIELD_CHARS, LineParser, Reject, clean_field, log, to_int
 from sentinel.parsers.options import ParserOptions
 from sentinel.parsers.timestamps import IsoTimeParser, SyslogTimeParser, resolve_zone
 from sentinel.records import EMPTY_EXTRA, EMPTY_METRICS, Event, EventKind, RawLine
+
+if TYPE_CHECKING:
+    from sentinel.parsers._speedups import SyslogFast
 
 __all__ = ["HEADER_PATTERNS", "MAX_SD_PARAMS", "MAX_TAG_CHARS", "SEVERITIES", "SyslogParser"]
 
@@ -68,7 +78,15 @@ _ISO = re.compile(
 
 
 class SyslogParser(LineParser):
-    """Formats ``syslog`` and ``auth``: RFC 3164/5424 lines to typed events."""
+    """Formats ``syslog`` and ``auth``: RFC 3164/5424 lines to typed events.
+
+    When the C extension is built (see :mod:`sentinel.parsers.speedups`), the
+    instance's ``parse`` is its ``SyslogFast``: it handles printable-ASCII
+    ``Mmm dd HH:MM:SS host prog[pid]: msg`` lines within a minute already
+    seen, classifies the common sshd messages itself, and hands everything
+    else to :meth:`parse` below, the reference.  Both share the time state
+    (``_last_stamp`` ...) and counters through the instance.
+    """
 
     name: ClassVar[str] = "syslog"
 
@@ -85,6 +103,44 @@ class SyslogParser(LineParser):
         self._last_ts = 0.0
         self._last_minute = ""
         self._minute_base = 0.0
+        fast = self._fast_path()
+        if fast is not None:
+            self.parse = fast  # type: ignore[method-assign,assignment]
+
+    def _fast_path(self) -> SyslogFast | None:
+        """The C fast path in front of :meth:`parse` (``None`` when not built or disabled)."""
+        if speedups.load() is None:
+            return None
+        from sentinel.parsers._speedups import SyslogFast
+
+        programs = self._programs
+        return SyslogFast(
+            fallback=types.MethodType(SyslogParser.parse, self),
+            state=self.__dict__,
+            programs=programs,
+            # The handlers it may classify itself (the ones ProgramClassifier
+            # registered for sshd); any other handler is called as is.
+            sshd_handlers=(programs["sshd"], programs["sshd-session"]),
+            classify_unlisted=self._classify_unlisted,
+            normalize_ip=normalize_ip,
+            on_error=self._count_error,
+            event_type=Event,
+            rawline_type=RawLine,
+            kinds=(_SYSLOG, EventKind.AUTH_FAILURE, EventKind.AUTH_SUCCESS, EventKind.AUTH_OTHER),
+            source=self.source,
+            metrics=EMPTY_METRICS,
+            empty_extra=EMPTY_EXTRA,
+            failed_patterns=_FAILED_PATTERNS,
+            accepted_patterns=_ACCEPTED_PATTERNS,
+        )
+
+    def _count_error(self, exc: Exception) -> None:
+        """Count an exception the C fast path met on a line, as :meth:`parse` does."""
+        if isinstance(exc, Reject):
+            self.rejected[exc.reason] += 1
+        else:
+            self.rejected["internal_error"] += 1
+            log.debug("parser.line.crashed", parser=self.name, exc_info=exc)
 
     def pattern_names(self) -> frozenset[str]:
         """Header formats plus every program pattern."""

@@ -1,0 +1,49 @@
+# Type stub of the C extension built from _speedups.c (see speedups.py).
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from sentinel.records import Event, RawLine
+
+MAX_FIELD_CHARS: int
+
+class CombinedFast:
+    def __init__(
+        self,
+        fallback: Callable[[RawLine], Event | None],
+        event_type: type[Event],
+        rawline_type: type[RawLine],
+        kind: Any,
+        source: str,
+        host: str | None,
+        metrics: Mapping[str, float],
+        protocols: dict[str, Mapping[str, str]],
+        methods: dict[str, str],
+    ) -> None: ...
+    def __call__(self, raw: RawLine, /) -> Event | None: ...
+    @property
+    def hits(self) -> int: ...
+    def take_hits(self) -> int: ...
+
+class SyslogFast:
+    def __init__(
+        self,
+        fallback: Callable[[RawLine], Event | None],
+        state: dict[str, Any],
+        programs: Mapping[str, Callable[[str], Any]],
+        sshd_handlers: tuple[Callable[[str], Any], ...],
+        classify_unlisted: Callable[[str, str], Any],
+        normalize_ip: Callable[[str], str | None],
+        on_error: Callable[[Exception], None],
+        event_type: type[Event],
+        rawline_type: type[RawLine],
+        kinds: tuple[Any, Any, Any, Any],
+        source: str,
+        metrics: Mapping[str, float],
+        empty_extra: Mapping[str, str],
+        failed_patterns: dict[str, str],
+        accepted_patterns: dict[str, str],
+    ) -> None: ...
+    def __call__(self, raw: RawLine, /) -> Event | None: ...
+    @property
+    def hits(self) -> int: ...
+    def take_hits(self) -> int: ...
