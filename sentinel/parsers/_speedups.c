@@ -684,8 +684,9 @@ combined_call(PyObject *op, PyObject *const *args, size_t nargsf, PyObject *kwna
     Py_ssize_t n = 0;
     const char *s = raw_bytes(&self->base, args, nargsf, kwnames, &raw, &n);
     CombinedFields f;
-    if (s == NULL || !printable_ascii((const unsigned char *)s, n)
-        || memchr(s, '\\', (size_t)n) != NULL || !scan_combined(s, n, &f)) {
+    /* The scan first: on hostile lines it fails early, so handing them over is cheap. */
+    if (s == NULL || !scan_combined(s, n, &f) || !printable_ascii((const unsigned char *)s, n)
+        || memchr(s, '\\', (size_t)n) != NULL) {
         return raw == NULL ? NULL : PyObject_CallOneArg(fallback, raw);
     }
     const char *stamp = s + f.stamp.start;
@@ -1491,7 +1492,7 @@ syslog_call(PyObject *op, PyObject *const *args, size_t nargsf, PyObject *kwname
     Py_ssize_t n = 0;
     const char *s = raw_bytes(&self->base, args, nargsf, kwnames, &raw, &n);
     SyslogFields f;
-    if (s == NULL || !printable_ascii((const unsigned char *)s, n) || !scan_bsd(s, n, &f)) {
+    if (s == NULL || !scan_bsd(s, n, &f) || !printable_ascii((const unsigned char *)s, n)) {
         return raw == NULL ? NULL : PyObject_CallOneArg(self->base.fallback, raw);
     }
     PyObject *ts = syslog_time(self, s);
