@@ -71,6 +71,10 @@ _OTHER = EventKind.AUTH_OTHER
 _MAX_DETAIL = 200
 # Commands are evidence (what ran as root): keep more of them.
 _MAX_COMMAND = 1024
+# Keys sudo writes between " ; " separators (sudo 1.8 and 1.9 log formats).
+_SUDO_KEYS = frozenset(
+    {"TTY", "CHROOT", "PWD", "CWD", "RUNCWD", "USER", "GROUP", "TSID", "ENV", "COMMAND"}
+)
 # PAM and firewall lines are key=value lists; more tokens than this is junk.
 _MAX_TOKENS = 48
 
@@ -544,17 +548,27 @@ class ProgramClassifier:
         fields: dict[str, str] = {}
         problems: list[str] = []
         items = rest.split(" ; ")
+        ambiguous = False
         for index, item in enumerate(items):
             key, eq, value = item.partition("=")
             if eq and key.isupper() and key.isalpha():
                 if key == "COMMAND":
                     # The command is last and may itself contain " ; ".
-                    fields[key] = " ; ".join([value, *items[index + 1 :]])
+                    tail = items[index + 1 :]
+                    fields[key] = " ; ".join([value, *tail])
+                    ambiguous |= any(_is_sudo_key(part) for part in tail)
                     break
+                ambiguous |= key in fields
                 fields[key] = value
             elif not fields:
                 problems.append(item.strip())
         extra = {"service": "sudo"}
+        if ambiguous:
+            # The working directory and the command's arguments are the user's
+            # own text: a directory named "x ; USER=root ; COMMAND=/bin/true"
+            # shifts every field after it.  sudo does not escape them, so the
+            # split cannot be trusted; say so instead of guessing.
+            extra["fields_ambiguous"] = "true"
         for key, name in (("TTY", "tty"), ("PWD", "pwd"), ("USER", "target_user")):
             found = fields.get(key)
             if found is not None:
@@ -737,3 +751,9 @@ PATTERN_NAMES: frozenset[str] = frozenset(
         "kernel.firewall",
     }
 )
+
+
+def _is_sudo_key(item: str) -> bool:
+    """Whether ``item`` (between " ; " separators) starts like one of sudo's own fields."""
+    key, eq, _ = item.partition("=")
+    return bool(eq) and key in _SUDO_KEYS

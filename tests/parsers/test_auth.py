@@ -138,6 +138,28 @@ class TestSudo:
         assert auth[EXTRA]["target_user"] == "root"
         assert auth[EXTRA]["command"] == "/usr/bin/id"
 
+    @pytest.mark.parametrize(
+        ("message", "ambiguous"),
+        [
+            ("alice : TTY=pts/0 ; PWD=/ ; USER=root ; COMMAND=/usr/bin/id", False),
+            # " ; " inside the command alone is ordinary shell text.
+            ("alice : TTY=pts/0 ; PWD=/ ; USER=root ; COMMAND=/bin/sh -c a ; b", False),
+            # A directory named to shift the fields after it.
+            (
+                "eve : PWD=/tmp/x ; USER=nobody ; COMMAND=/bin/true ; USER=root ; COMMAND=/bin/sh",
+                True,
+            ),
+            ("eve : PWD=/a ; PWD=/b ; USER=root ; COMMAND=/usr/bin/id", True),
+        ],
+    )
+    def test_forged_fields_are_flagged(
+        self, classifier: ProgramClassifier, message: str, ambiguous: bool
+    ) -> None:
+        """User-controlled text that looks like sudo's own fields marks the event ambiguous."""
+        auth = classifier.classify("sudo", message)
+        assert auth is not None
+        assert ("fields_ambiguous" in auth[EXTRA]) is ambiguous
+
     def test_command_is_capped(self, classifier: ProgramClassifier) -> None:
         """A huge command is kept only up to its cap."""
         auth = classifier.classify("sudo", "a : USER=root ; COMMAND=" + "x" * 5000)
