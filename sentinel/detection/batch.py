@@ -36,7 +36,7 @@ import operator
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from itertools import compress, islice
+from itertools import compress, islice, repeat
 from operator import itemgetter
 from typing import Any
 
@@ -44,6 +44,7 @@ from sentinel.detection.conditions import Guard
 from sentinel.detection.engine import (
     _KEY_MAX_CHARS,
     _NONE,
+    _WARM_SAMPLES,
     DetectionEngine,
     _agent,
     _key,
@@ -57,7 +58,7 @@ from sentinel.detection.normalize import CACHE_MAX_CHARS, normalize_path
 from sentinel.detection.view import EventView
 from sentinel.records import EVENT_FIELDS, Event, EventKind, Finding
 
-__all__ = ["Batch", "in_time_order"]
+__all__ = ["Batch"]
 
 _TS, _KIND, _PATH, _QUERY, _STATUS, _BYTES = (
     EVENT_FIELDS.index(name) for name in ("ts", "kind", "path", "query", "status", "bytes")
@@ -73,14 +74,15 @@ _HAYSTACKS: dict[str, tuple[int, Callable[[EventView], str]]] = {
 }
 
 
-def in_time_order(events: Sequence[Event]) -> bool:
-    """Whether event times never decrease (NaN counts as out of order)."""
-    times = list(map(itemgetter(_TS), events))
-    return all(map(operator.le, times, islice(times, 1, None)))
-
-
 class _Columns:
-    """Fields of a batch's events as lists, pulled out on first use."""
+    """Fields of a batch's events, one list per field, pulled out on first use.
+
+    ``map(itemgetter)`` allocates nothing per event that the garbage collector
+    tracks (``zip(*events)`` would: an iterator per event), which matters: a
+    burst of tracked allocations while the batch's events are alive promotes
+    them to older generations, and full collections then cost more than the
+    batch saves.
+    """
 
     def __init__(self, events: Sequence[Event]) -> None:
         self.events = events
@@ -91,21 +93,6 @@ class _Columns:
         if column is None:
             column = self._got[index] = list(map(itemgetter(index), self.events))
         return column
-
-
-def _pinned(runner: _Runner, statuses: frozenset[object]) -> bool:
-    """Whether ``runner``'s guards already imply its dispatch statuses."""
-
-    def pins(guards: Sequence[Guard]) -> bool:
-        return any(
-            g.index == _STATUS and g.inside and {v for v in g.values if type(v) is int} <= statuses
-            for g in guards
-        )
-
-    success = runner.d.success
-    if success is not None and success.match is not None and not pins(success.guards):
-        return False
-    return pins(runner.d.guards)
 
 
 def _table_key(value: object) -> str:
@@ -123,7 +110,7 @@ class _Plan:
 
     __slots__ = ("indices", "keys", "runner")
 
-    def __init__(self, runner: _Runner, indices: Sequence[int], keys: list[str] | None) -> None:
+    def __init__(self, runner: _Runner, indices: Sequence[int], keys: Sequence[str] | None) -> None:
         self.runner = runner
         self.indices = indices
         self.keys = keys
@@ -147,6 +134,12 @@ class Batch:
         self.stops: set[int] = set()  # events with per-event work whatever the state
         self.learnable: list[int] = []
         self.learned_upto = 0
+        self.unlearnt: set[int] = set()  # learnable, but a signature matched
+
+    def in_time_order(self) -> bool:
+        """Whether event times never decrease (NaN counts as out of order)."""
+        times = self.times
+        return all(map(operator.le, times, islice(times, 1, None)))
 
     def run(self) -> list[Finding]:
         """Observe the batch; the findings in per-event order."""
@@ -155,7 +148,12 @@ class Batch:
         self._plan_candidates()
         self._plan_logins()
         self._plan_learning()
-        plans = [plan for plan in map(self._plan, engine._runners) if plan is not None]
+        if self.kind is not None:
+            runners = engine._always.get(self.kind, [])
+        else:
+            kinds = set(self.columns[_KIND])
+            runners = [r for r in engine._runners if not r.d.prefilter and kinds & r.d.kinds]
+        plans = [plan for plan in map(self._plan, runners) if plan is not None]
         sweeps = self._sweep_points()
         static = sorted(self.stops)
         out: list[Finding] = []
@@ -167,14 +165,19 @@ class Batch:
             stops.update(islice(static, bisect_left(static, start), bisect_left(static, end)))
             swept = set(sweeps[bisect_left(sweeps, start) : bisect_left(sweeps, end)])
             for stop in sorted(stops | swept):
-                self._learn_until(stop, stops)
                 if stop in swept:
                     engine._sweep(self.times[stop], out)
-                if stop in stops:
-                    view = self.views.pop(stop, None) or EventView(self.events[stop])
-                    engine._run(view, work.get(stop, ()), self.candidates[stop], out)
-            self._learn_until(end, stops)
+                if stop not in stops:
+                    continue
+                always: Sequence[_Runner] = work.get(stop) or ()
+                candidates = self.candidates[stop]
+                if candidates or any(r.reads_sizes for r in always):
+                    self._learn_until(stop)  # judging success reads the baseline
+                view = self.views.pop(stop, None) or EventView(self.events[stop])
+                if engine._run(view, always, candidates, out):
+                    self.unlearnt.add(stop)
             start = end
+        self._learn_until(self.n)
         return out
 
     # -- planning that does not depend on the engine's state -----------------
@@ -218,22 +221,25 @@ class Batch:
         self, name: str, prefilter: _Prefilter, indices: range | list[int]
     ) -> list[frozenset[int]]:
         """One haystack's cached hits for ``indices``, as :meth:`DetectionEngine._candidates`."""
-        keys: list[Any]
+        key_of: Callable[[int], object]
         text: Callable[[EventView], str]
         if name == "uri":
             paths, queries = self._column(_PATH, indices), self._column(_QUERY, indices)
-            keys = list(zip(paths, queries, strict=True))
-            text = _uri
+            # zip() reuses its tuple when get() lets go of it: no tuple per event.
+            hits: list[Any] = list(map(prefilter.cache.get, zip(paths, queries, strict=True)))
+            key_of, text = lambda at: (paths[at], queries[at]), _uri
         else:
             column, text = _HAYSTACKS.get(name, (_MESSAGE, _message))
             keys = self._column(column, indices)
-        hits: list[Any] = list(map(prefilter.cache.get, keys))
+            hits = list(map(prefilter.cache.get, keys))
+            key_of = keys.__getitem__
         if None not in hits:
             return hits
         optional = name in _HAYSTACKS  # an absent user agent or referrer is skipped
-        for position, (key, got) in enumerate(zip(keys, hits, strict=True)):
+        for position, got in enumerate(hits):
             if got is not None:
                 continue
+            key = key_of(position)
             if optional and not key:
                 hits[position] = _NONE
                 continue
@@ -259,6 +265,11 @@ class Batch:
             self.learnable = [i for i in ok if sizes[i] is not None]
         else:
             self.learnable = list(ok)
+        if self.engine._learned >= _WARM_SAMPLES:
+            # Warm: only answers whose size has clear low bits are learnt (see
+            # DetectionEngine._learn_answers); drop the others here, in C.
+            low_bits = map(operator.and_, map(sizes.__getitem__, self.learnable), repeat(3))
+            self.learnable = list(compress(self.learnable, map(operator.not_, low_bits)))
 
     def _sweep_points(self) -> list[int]:
         """Events at which :meth:`DetectionEngine.observe` would sweep."""
@@ -276,7 +287,7 @@ class Batch:
     def _plan(self, runner: _Runner) -> _Plan | None:
         """The events ``runner`` must look at (``None``: none, or it is prefiltered)."""
         d = runner.d
-        events = [] if d.prefilter else self._dispatched(runner)
+        events = self._dispatched(runner)
         if not events:
             return None
         success = d.success.match if d.success is not None else None
@@ -299,11 +310,9 @@ class Batch:
             events: Sequence[int] = range(self.n)
         else:
             events = [i for i, k in enumerate(self.columns[_KIND]) if k in d.kinds]
-        statuses: frozenset[object] | None = runner.statuses
-        if statuses is None or self.kind not in (http, None) or _pinned(runner, statuses):
+        statuses = runner.status_filter
+        if statuses is None or self.kind not in (http, None):
             return events
-        if -1 in statuses:
-            statuses |= {None}  # observe() dispatches a missing status as -1
         if self.kind is http or d.kinds == {http}:
             return self._select((Guard(_STATUS, statuses, inside=True),), events)
         kinds, codes = self.columns[_KIND], self.columns[_STATUS]
@@ -404,6 +413,7 @@ class Batch:
         rotating = elapsed >= gate.window
         cur: Counter[str] = Counter() if rotating else gate.cur
         prev = gate.cur if rotating else gate.prev
+        high, prev_high = (0, gate.high) if rotating else (gate.high, gate.prev_high)
         bucket = gate.start + gate.window if rotating else gate.start
         counts = Counter(keys)
         if len(cur) + len(counts) > gate.cap and (
@@ -416,14 +426,22 @@ class Batch:
                 held |= counts.keys() & table.keys()
         first = self.times[indices[0]]
         overlap = 1.0 - max(0.0, first - bucket) / gate.window
-        top = max(counts.values()) + max(cur.values(), default=0)
-        if not top + max(prev.values(), default=0) * overlap < gate.admit:
-            held |= self._near_admit(counts, cur, prev, overlap, gate.admit)
+        most = max(counts.values())
+        if not most + high + prev_high * overlap < gate.admit:
+            # The cheap bounds are not enough: the exact maxima, then per key.
+            high = max(cur.values(), default=0)
+            prev_high = max(prev.values(), default=0)
+            if not most + high + prev_high * overlap < gate.admit:
+                held |= self._near_admit(counts, cur, prev, overlap, gate.admit)
+            if not rotating:
+                gate.high, gate.prev_high = high, prev_high
         bulk = [k for k in keys if k not in held] if held else keys
         if bulk:
             if rotating:
                 gate.rotate(first)
+                gate.prev_high = prev_high
             gate.cur.update(bulk)
+            gate.high = high + most
             runner.matched += len(bulk)
         return [i for i, k in zip(indices, keys, strict=True) if k in held] if held else []
 
@@ -439,16 +457,16 @@ class Batch:
                 near.add(key)
         return near
 
-    def _learn_until(self, stop: int, single: set[int]) -> None:
-        """Learn sizes of events before ``stop`` that have no per-event step."""
+    def _learn_until(self, stop: int) -> None:
+        """Learn the sizes of events before ``stop``, in order, as ``observe`` would."""
         learnable = self.learnable
         at = self.learned_upto
         if at >= len(learnable) or learnable[at] >= stop:
             return
         upto = bisect_left(learnable, stop, at)
         chosen = learnable[at:upto]
-        if single:
-            chosen = [i for i in chosen if i not in single]
+        if self.unlearnt:
+            chosen = [i for i in chosen if i not in self.unlearnt]
         paths, sizes = self.columns[_PATH], self.columns[_BYTES]
         answers = zip(map(paths.__getitem__, chosen), map(sizes.__getitem__, chosen), strict=True)
         self.engine._learn_answers(answers)

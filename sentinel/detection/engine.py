@@ -33,6 +33,7 @@ from dataclasses import dataclass
 
 import re2
 
+from sentinel.detection.conditions import Guard
 from sentinel.detection.definitions import Definition
 from sentinel.detection.episodes import Episode, EvidenceLimits
 from sentinel.detection.normalize import CACHE_MAX_CHARS
@@ -45,7 +46,7 @@ from sentinel.detection.windows import (
     GroupState,
     RateGate,
 )
-from sentinel.records import Event, EventKind, Finding
+from sentinel.records import EVENT_FIELDS, Event, EventKind, Finding
 
 __all__ = ["GATE_THRESHOLD", "DetectionEngine", "EngineLimits"]
 
@@ -108,9 +109,15 @@ class _Runner:
         if agg is not None and gated and agg.threshold >= GATE_THRESHOLD:
             self.gate = RateGate(agg.window, agg.threshold / 2, limits.max_entities)
         self.after: _Runner | None = None  # set for sequence rules
-        #: HTTP statuses the engine dispatches this runner for (None: all).
-        self.statuses: frozenset[int] | None = None
+        #: HTTP statuses the batch path must still test to dispatch as
+        #: :meth:`DetectionEngine.observe` does (None: all, or the guards
+        #: already imply them); a missing status counts as -1.
+        self.status_filter: frozenset[object] | None = None
         self.suppressors: list[_Runner] = []  # set from suppressed_by
+        #: Whether judging success reads the response-size baseline.
+        self.reads_sizes = definition.success is not None and (
+            definition.success.rule == "response_large"
+        )
         self.suppressed = 0
         self.matched = 0
         self.opened = 0
@@ -381,6 +388,24 @@ class _Prefilter:
 
 
 _NONE: frozenset[int] = frozenset()
+_STATUS = EVENT_FIELDS.index("status")
+
+
+def _status_filter(runner: _Runner, statuses: frozenset[int] | None) -> frozenset[object] | None:
+    """``statuses`` unless ``runner``'s guards already imply them (see ``status_filter``)."""
+
+    def pins(guards: Sequence[Guard]) -> bool:
+        return statuses is not None and any(
+            g.index == _STATUS and g.inside and {v for v in g.values if type(v) is int} <= statuses
+            for g in guards
+        )
+
+    success = runner.d.success
+    if statuses is None or (
+        pins(runner.d.guards) and (success is None or success.match is None or pins(success.guards))
+    ):
+        return None
+    return statuses | {None} if -1 in statuses else frozenset(statuses)
 
 
 #: Entity keys longer than this (a path used as entity) are shortened to a
@@ -506,7 +531,7 @@ class DetectionEngine:
             return None if success.statuses is None else statuses | success.statuses
 
         for runner in runners:
-            runner.statuses = wanted(runner)
+            runner.status_filter = _status_filter(runner, wanted(runner))
         self._any_status = [r for r in runners if wanted(r) is None]
         for status in {s for r in runners for s in wanted(r) or ()}:
             self._by_status[status] = [r for r in runners if status in (wanted(r) or {status})]
@@ -531,7 +556,9 @@ class DetectionEngine:
             candidates = self._candidates(prefilter, view)
             if not candidates:
                 self._skipped += 1
-        self._run(view, always, candidates, out)
+        matched = self._run(view, always, candidates, out)
+        if kind is EventKind.HTTP_REQUEST and self._learns_sizes:
+            self._learn_size(view, matched)
         return out
 
     def observe_batch(self, events: Sequence[Event]) -> list[Finding]:
@@ -545,14 +572,15 @@ class DetectionEngine:
         .. versionadded:: 0.2
         """
         # Imported here: the batch planner is built on this module's runners.
-        from sentinel.detection.batch import Batch, in_time_order
+        from sentinel.detection.batch import Batch
 
-        if len(events) < 2 or not in_time_order(events):
-            out: list[Finding] = []
-            for event in events:
-                out.extend(self.observe(event))
-            return out
-        return Batch(self, events).run()
+        batch = Batch(self, events) if len(events) > 1 else None
+        if batch is not None and batch.in_time_order():
+            return batch.run()
+        out: list[Finding] = []
+        for event in events:
+            out.extend(self.observe(event))
+        return out
 
     def _run(
         self,
@@ -560,8 +588,11 @@ class DetectionEngine:
         always: Sequence[_Runner],
         candidates: frozenset[int] | None,
         out: list[Finding],
-    ) -> None:
-        """One event's per-event work: definitions, size learning, logins."""
+    ) -> bool:
+        """One event's definitions and logins; whether a prefiltered definition matched.
+
+        Size learning is the caller's (it must follow the same event order).
+        """
         sizes = self.sizes
         for runner in always:
             runner.observe(view, sizes, out)
@@ -571,12 +602,10 @@ class DetectionEngine:
             filtered = self._filtered[event.kind]
             for index in sorted(candidates):
                 matched |= filtered[index].observe(view, sizes, out)
-        kind = event.kind
-        if kind is EventKind.HTTP_REQUEST and self._learns_sizes:
-            self._learn_size(view, matched)
-        elif kind is EventKind.AUTH_SUCCESS:
+        if event.kind is EventKind.AUTH_SUCCESS:
             for runner in self._logins:
                 runner.login(view, out)
+        return matched
 
     @staticmethod
     def _candidates(prefilters: Mapping[str, _Prefilter], view: EventView) -> frozenset[int]:

@@ -155,7 +155,7 @@ class RateGate:
     ``overflow``.
     """
 
-    __slots__ = ("admit", "cap", "cur", "overflow", "prev", "start", "window")
+    __slots__ = ("admit", "cap", "cur", "high", "overflow", "prev", "prev_high", "start", "window")
 
     def __init__(self, window: float, admit: float, cap: int) -> None:
         self.window = window
@@ -167,6 +167,10 @@ class RateGate:
         # as plain dicts.
         self.cur: Counter[str] = Counter()
         self.prev: Counter[str] = Counter()
+        #: Upper bounds of the counts in ``cur`` and ``prev`` (never below the
+        #: true maximum), so the batch path can rule out admissions in O(1).
+        self.high = 0
+        self.prev_high = 0
         self.overflow = 0
 
     def rotate(self, ts: float) -> float:
@@ -175,9 +179,11 @@ class RateGate:
         if elapsed >= self.window:
             if elapsed < 2 * self.window:
                 self.prev, self.cur = self.cur, Counter()
+                self.prev_high, self.high = self.high, 0
                 self.start += self.window
             else:
                 self.prev, self.cur, self.start = Counter(), Counter(), ts
+                self.prev_high = self.high = 0
             elapsed = ts - self.start
         return elapsed
 
@@ -194,6 +200,8 @@ class RateGate:
             count = 0
         count += 1
         self.cur[key] = count
+        if count > self.high:  # noqa: PLR1730 - an if is cheaper than max() per event
+            self.high = count
         previous = self.prev.get(key)
         estimate = count + (previous * (1.0 - max(0.0, elapsed) / self.window) if previous else 0)
         return estimate if estimate >= self.admit else 0.0
