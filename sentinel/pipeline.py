@@ -40,7 +40,7 @@ __all__ = [
 
 DETECT_SAMPLE_LINES = 100
 #: Events handed to each detector at a time (see ``DetectionEngine.observe_batch``).
-DETECT_BATCH_EVENTS = 1024
+DETECT_BATCH_EVENTS = 256
 
 LineReader = Callable[[Path, str, int], Iterator[RawLine]]
 

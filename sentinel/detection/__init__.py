@@ -9,6 +9,10 @@ Typical use (what ``sentinel replay`` does)::
             ...
     findings = engine.flush(math.inf)                # end of input: close all
 
+``engine.observe_batch(events)`` takes a few hundred events (in time order)
+at once and returns exactly what observing them one by one would, at a
+fraction of the cost; replays use it.
+
 A finding may be emitted several times as it evolves (opened, success
 changed, closed); the later one supersedes the earlier with the same
 ``fingerprint`` (:func:`latest_findings`).

@@ -171,7 +171,7 @@ class Batch:
                     continue
                 always: Sequence[_Runner] = work.get(stop) or ()
                 candidates = self.candidates[stop]
-                if candidates or any(r.reads_sizes for r in always):
+                if candidates or (always and not engine._size_readers.isdisjoint(always)):
                     self._learn_until(stop)  # judging success reads the baseline
                 view = self.views.pop(stop, None) or EventView(self.events[stop])
                 if engine._run(view, always, candidates, out):
@@ -259,17 +259,15 @@ class Batch:
         if not self.engine._learns_sizes:
             return
         http = self._kind_indices(EventKind.HTTP_REQUEST)
-        ok = compress(http, map(_OK_STATUSES.__contains__, self._column(_STATUS, http)))
-        sizes = self.columns[_BYTES]
+        ok: Iterable[bool] = map(_OK_STATUSES.__contains__, self._column(_STATUS, http))
+        sizes = self._column(_BYTES, http)
         if None in sizes:
-            self.learnable = [i for i in ok if sizes[i] is not None]
-        else:
-            self.learnable = list(ok)
-        if self.engine._learned >= _WARM_SAMPLES:
+            ok = map(operator.and_, ok, map(operator.is_not, sizes, repeat(None)))
+        elif self.engine._learned >= _WARM_SAMPLES:
             # Warm: only answers whose size has clear low bits are learnt (see
             # DetectionEngine._learn_answers); drop the others here, in C.
-            low_bits = map(operator.and_, map(sizes.__getitem__, self.learnable), repeat(3))
-            self.learnable = list(compress(self.learnable, map(operator.not_, low_bits)))
+            ok = map(operator.and_, ok, map(operator.not_, map(operator.and_, sizes, repeat(3))))
+        self.learnable = list(compress(http, ok))
 
     def _sweep_points(self) -> list[int]:
         """Events at which :meth:`DetectionEngine.observe` would sweep."""
@@ -345,7 +343,7 @@ class Batch:
             pairs = [(i, v) for i, v in zip(indices, values, strict=True) if v is not None]
             indices, values = [i for i, _ in pairs], [v for _, v in pairs]
         if set(map(type, values)) <= {str} and max(map(len, values), default=0) <= _KEY_MAX_CHARS:
-            return _Plan(runner, indices, values)
+            return _Plan(runner, indices, values)  # already their own keys
         return _Plan(runner, indices, list(map(_table_key, values)))
 
     def _path_norms(self, paths: list[Any]) -> list[str]:

@@ -14,6 +14,9 @@ dispatched for those statuses, and high-threshold rules count clients in a
 :class:`~sentinel.detection.windows.RateGate` (two plain dicts) until they
 get close.  The response-size baseline samples once warm.
 
+:meth:`DetectionEngine.observe_batch` does the same work for a batch of
+events, in bulk where that is provably equal (see :mod:`.batch`).
+
 Findings open when a definition fires for an entity and are re-emitted (same
 fingerprint) when their success changes and when they close; see
 :mod:`.episodes`.  Pass ``math.inf`` to :meth:`DetectionEngine.flush` at end of
@@ -499,6 +502,9 @@ class DetectionEngine:
         #: Normalised path per raw path, for batches keyed by ``path_norm``
         #: (bounded like the prefilter caches).
         self._path_norms: dict[str, str] = {}
+        #: Runners whose success judging reads the size baseline (the batch
+        #: path brings the baseline up to date before they run).
+        self._size_readers = frozenset(r for r in self._runners if r.reads_sizes)
         self._events = 0
         self._skipped = 0
 

@@ -41,7 +41,7 @@ def replay_files(
     engine: DetectionEngine,
     files: Sequence[tuple[Path, str]],
     options: ParserOptions | None = None,
-    batch_events: int = 1024,
+    batch_events: int = 256,
 ) -> list[Finding]:
     """Feed ``(path, format)`` files merged by event time; the latest findings.
 
