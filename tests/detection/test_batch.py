@@ -27,6 +27,7 @@ import pytest
 from sentinel.detection import DetectionEngine, EngineLimits
 from sentinel.detection.engine import _Runner
 from sentinel.detection.replay import events_from
+from sentinel.detection.view import EventView
 from sentinel.parsers import ParserOptions
 from sentinel.records import Event, Finding
 from sentinel.scenarios import generate
@@ -205,6 +206,25 @@ class TestObserveBatch:
         per_event, calls["n"] = calls["n"], 0
         observe_all(events, 1024)
         assert calls["n"] < per_event / 10
+
+
+class TestGuards:
+    @pytest.mark.parametrize("folder", FOLDERS[:3], ids=[f.name for f in FOLDERS[:3]])
+    def test_guards_are_implied_by_the_match(self, folder: Path) -> None:
+        """Matched events pass the (success) match's guards; exact guards are the match."""
+        events = folder_events(folder) + synthetic_events(6)[:3000]
+        for d in pack_definitions():
+            for event in events:
+                if event.kind not in d.kinds:
+                    continue
+                guarded = all((event[g.index] in g.values) is g.inside for g in d.guards)
+                matched = d.match(EventView(event))
+                assert guarded or not matched, (d.id, event)
+                assert not d.guards_exact or guarded == matched, (d.id, event)
+                success = d.success
+                if success is not None and success.match is not None:
+                    ok = all((event[g.index] in g.values) is g.inside for g in success.guards)
+                    assert ok or not success.match(EventView(event)), (d.id, event)
 
 
 def bench_events(bench: Any) -> list[Event]:
