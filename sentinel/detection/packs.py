@@ -102,12 +102,17 @@ def _check_sequence(definition: Definition, known: dict[str, Definition]) -> Non
     raise DefinitionError(definition.file, definition.line, definition.id, problem)
 
 
+def _entity_family(name: str) -> str:
+    """Entities whose keys coincide: ``client`` *is* ``client_ip`` when there is an IP."""
+    return "client_ip" if name == "client" else name
+
+
 def _check_suppression(definition: Definition, known: dict[str, Definition]) -> None:
     for other_id in definition.suppressed_by:
         other = known.get(other_id)
         if other is None:
             problem = f"suppressed_by names unknown detector {other_id!r}"
-        elif other.entity != definition.entity:
+        elif _entity_family(other.entity) != _entity_family(definition.entity):
             problem = (
                 f"suppressed_by {other_id!r} must have the same entity ({definition.entity!r})"
             )

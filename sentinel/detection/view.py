@@ -16,6 +16,8 @@ Derived fields (all lower-case):
 ``msg``        message, lower-cased
 ``dst_port``   destination port of a firewall event (``extra``, else ``DPT=``)
 ``status_class`` ``"2xx"`` ... ``"5xx"``
+``client``     the client IP, else the host name PAM logged (``extra.rhost``,
+               lower-cased): sshd with ``UseDNS yes`` names attackers by host
 
 .. versionadded:: 0.1
 """
@@ -93,6 +95,14 @@ def _dst_port(view: EventView) -> int | None:
     return int(match.group(1)) if match else None
 
 
+def _client(view: EventView) -> str | None:
+    event = view.event
+    if event.client_ip:
+        return event.client_ip
+    host = event.extra.get("rhost")
+    return host.lower() if host else None
+
+
 def _status_class(view: EventView) -> str:
     status = view.event.status
     return f"{status // 100}xx" if status is not None else ""
@@ -107,6 +117,7 @@ DERIVED_FIELDS: Mapping[str, Callable[[EventView], object]] = {
     "msg": _msg,
     "dst_port": _dst_port,
     "status_class": _status_class,
+    "client": _client,
 }
 
 _NOT_MATCHABLE = frozenset({"metrics", "origin", "extra", "ts"})

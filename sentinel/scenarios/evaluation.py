@@ -118,6 +118,11 @@ def _lines(truth: GroundTruth, cited: Mapping[str, Iterable[int]]) -> dict[str, 
     return out
 
 
+def _as_client_ip(entity: Entity) -> Entity:
+    kind, value = entity
+    return ("client_ip", value) if kind == "client" else entity
+
+
 def evaluate(
     truth: GroundTruth,
     flagged: Iterable[Entity],
@@ -136,8 +141,9 @@ def evaluate(
     Returns:
         Recall per class, false positives, and per-line figures when lines are given.
     """
-    hits = set(flagged)
-    wins = set(succeeded)
+    # A ``client`` entity (IP, else PAM's host name) is the client IP when it is one.
+    hits = {_as_client_ip(entity) for entity in flagged}
+    wins = {_as_client_ip(entity) for entity in succeeded}
     classes = {}
     for cls, campaigns in truth.by_class().items():
         actors = {e for c in campaigns for e in c.entities}

@@ -93,16 +93,21 @@ PAM_FAILURE = re.compile(
     r"^(\w{3} +\d+ [\d:]{8}) .*sshd\(pam_unix\)\[\d+\]: authentication failure;"
     r".* rhost=(\d+\.\d+\.\d+\.\d+)(?:\s|$)"
 )
+# Any rhost: an IP, or the host name sshd resolved (UseDNS yes).
+PAM_FAILURE_ANY = re.compile(
+    r"^(\w{3} +\d+ [\d:]{8}) .*sshd\(pam_unix\)\[\d+\]: authentication failure;"
+    r".* rhost=(\S+)"
+)
 
 
-def bursts(path: Path, size: int, span: float) -> set[str]:
-    """IPs with ``size`` PAM failures within ``span`` seconds somewhere in the file."""
+def bursts(path: Path, size: int, span: float, pattern: re.Pattern[str] = PAM_FAILURE) -> set[str]:
+    """Clients with ``size`` PAM failures within ``span`` seconds somewhere in the file."""
     times: dict[str, list[float]] = defaultdict(list)
     for line in path.read_text(errors="replace").splitlines():
-        match = PAM_FAILURE.search(line)
+        match = pattern.search(line)
         if match:
             stamp = datetime.strptime("2005 " + match.group(1), "%Y %b %d %H:%M:%S")
-            times[match.group(2)].append(stamp.replace(tzinfo=UTC).timestamp())
+            times[match.group(2).lower()].append(stamp.replace(tzinfo=UTC).timestamp())
     return {
         ip
         for ip, ts in times.items()
@@ -110,16 +115,28 @@ def bursts(path: Path, size: int, span: float) -> set[str]:
     }
 
 
+@functools.cache
+def linux_findings() -> tuple[Finding, ...]:
+    engine = DetectionEngine([d for d in pack_definitions() if d.pack == AUTH_PACK])
+    found: list[Finding] = []
+    for event in events_from(LINUX, "syslog", ParserOptions(reference_time=1_150_000_000.0)):
+        found.extend(engine.observe(event))
+    found.extend(engine.flush(math.inf))
+    return tuple(found)
+
+
 @pytest.mark.skipif(not LINUX.exists(), reason="needs ../shared/data/loghub/Linux")
 class TestLinuxLoghubPamOnly:
     def test_pam_only_guessers_flagged(self) -> None:
         """On a PAM-only host, every IP with 6 failures within 10 minutes is flagged."""
         wanted = bursts(LINUX, 6, 600)
-        engine = DetectionEngine([d for d in pack_definitions() if d.pack == AUTH_PACK])
-        found: list[Finding] = []
-        for event in events_from(LINUX, "syslog", ParserOptions(reference_time=1_150_000_000.0)):
-            found.extend(engine.observe(event))
-        found.extend(engine.flush(math.inf))
-        flagged = {f.entity.value for f in found if f.entity.kind == "client_ip"}
+        flagged = {f.entity.value for f in linux_findings() if f.entity.kind == "client"}
         assert wanted
+        assert wanted - flagged == set()
+
+    def test_named_and_slow_guessers_flagged(self) -> None:
+        """Every client, by IP or by the host name PAM logged, with 6 failures in 6 h."""
+        wanted = bursts(LINUX, 6, 6 * 3600, PAM_FAILURE_ANY)
+        flagged = {f.entity.value for f in linux_findings() if f.entity.kind == "client"}
+        assert len([c for c in wanted if not c[0].isdigit()]) >= 10  # names are in the data
         assert wanted - flagged == set()
