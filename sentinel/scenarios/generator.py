@@ -36,25 +36,9 @@ _GENERATORS: dict[str, CampaignFn] = {**WEB_ATTACKS, **WEB_ABUSE, **HOST_ATTACKS
 _ALWAYS_EVASIVE = frozenset(
     {"ssh_bruteforce_slow", "password_spraying", "distributed_bruteforce", "http_flood_distributed"}
 )
-_HAS_EVASIVE = frozenset(
-    {
-        "sqli",
-        "xss",
-        "path_traversal",
-        "rfi",
-        "command_injection",
-        "jndi",
-        "ssrf",
-        "php_injection",
-        "sensitive_files",
-        "scanner_ua",
-        "wordlist_scan",
-        "http_bruteforce",
-        "http_flood",
-        "user_enumeration",
-        "port_scan",
-    }
-)
+# Classes with no evasive form: their plain attack is the only one.
+_NEVER_EVASIVE = frozenset({"ssh_bruteforce", "credential_stuffing", "sudo_abuse"})
+_HAS_EVASIVE = frozenset(CLASSES) - _ALWAYS_EVASIVE - _NEVER_EVASIVE
 _CAN_SUCCEED = frozenset(
     {
         "sqli",
