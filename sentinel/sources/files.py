@@ -698,7 +698,7 @@ class FileSource:
         )
         self._catch_up(t.path)
 
-    def _catch_up(self, path: str, opening: tuple[tuple[int, int], int] | None = None) -> None:
+    def _catch_up(self, path: str, opening: tuple[tuple[int, int], bytes] | None = None) -> None:
         """Read rotated generations of ``path`` that lived and left unseen.
 
         Rotations faster than the rescan (or an inotify queue that was late)
@@ -708,7 +708,7 @@ class FileSource:
         from its start.  Nothing is assumed about siblings older than the
         first known one (they predate this source).
 
-        ``opening`` is ``(inode, fd)`` of a file being opened at ``path`` but
+        ``opening`` is ``(inode, head)`` of a file being opened at ``path`` but
         not tracked yet.  It may itself have been rotated already (it is
         newer than any missed generation), so it is stepped over, never a
         stopping point: what the glob saw at ``path`` may have been rotated
@@ -719,13 +719,7 @@ class FileSource:
         # Current heads, not the identified ones: a file opened empty may have
         # been written and compressed since it was last read.
         heads = [h for t in self._files for h in (t.ident.head, self._current_head(t))]
-        own_inode, own_head = None, b""
-        if opening is not None:
-            own_inode = opening[0]
-            try:
-                own_head = os.pread(opening[1], n, 0)
-            except OSError:
-                own_head = b""
+        own_inode, own_head = opening if opening is not None else (None, b"")
         missed: list[tuple[str, bytes]] = []
         for sibling in reversed(history_files(path)):
             name = str(sibling)
@@ -831,7 +825,7 @@ class FileSource:
             # glob listed here if a rotation ran between the listing and the
             # open (this descriptor may be a newer file).  Hence after the
             # open: the walk steps over the file just opened.
-            self._catch_up(path, ((st.st_dev, st.st_ino), fd))
+            self._catch_up(path, ((st.st_dev, st.st_ino), head))
         self._warned.pop(path, None)
         start = self._start_for(st, fd, head, initial)
         if start is None:
