@@ -56,12 +56,14 @@ from sentinel.detection.engine import (
 )
 from sentinel.detection.normalize import CACHE_MAX_CHARS, normalize_path
 from sentinel.detection.view import EventView
+from sentinel.detection.windows import PendingGroup
 from sentinel.records import EVENT_FIELDS, Event, EventKind, Finding
 
 __all__ = ["Batch"]
 
-_TS, _KIND, _PATH, _QUERY, _STATUS, _BYTES = (
-    EVENT_FIELDS.index(name) for name in ("ts", "kind", "path", "query", "status", "bytes")
+_TS, _KIND, _PATH, _QUERY, _STATUS, _BYTES, _ORIGIN = (
+    EVENT_FIELDS.index(name)
+    for name in ("ts", "kind", "path", "query", "status", "bytes", "origin")
 )
 _AGENT, _REFERRER, _MESSAGE = (
     EVENT_FIELDS.index(name) for name in ("user_agent", "referrer", "message")
@@ -145,6 +147,10 @@ class Batch:
         """Observe the batch; the findings in per-event order."""
         engine = self.engine
         engine._events += self.n
+        if self.times[0] >= engine._latest:
+            engine._latest = self.times[-1]
+        else:
+            engine._ordered = False
         self._plan_candidates()
         self._plan_logins()
         self._plan_learning()
@@ -292,6 +298,8 @@ class Batch:
         if runner.gate is not None and d.guards_exact and success is None:
             return self._keyed(runner, self._select(d.guards, events))
         indices = self._select(d.guards, events)
+        if runner.pending is not None and d.guards_exact and success is None:
+            return _Plan(runner, self._pend_in_bulk(runner, indices), None)
         if success is not None and indices is not events:
             assert d.success is not None
             also = self._select(d.success.guards, events)
@@ -345,6 +353,73 @@ class Batch:
         if set(map(type, values)) <= {str} and max(map(len, values), default=0) <= _KEY_MAX_CHARS:
             return _Plan(runner, indices, values)  # already their own keys
         return _Plan(runner, indices, list(map(_table_key, values)))
+
+    def _values(self, name: str, indices: Sequence[int]) -> list[Any] | None:
+        """The values of field ``name`` for ``indices``, if readable without a view."""
+        if name == "path_norm":
+            return self._path_norms(self._column(_PATH, indices))
+        if name in EVENT_FIELDS and name != "kind":
+            return self._column(EVENT_FIELDS.index(name), indices)
+        return None
+
+    def _pend_in_bulk(self, runner: _Runner, indices: Sequence[int]) -> Sequence[int]:
+        """Add events to pending groups up to the first that needs ``runner`` itself.
+
+        An event of a key with no group and no open finding, whose pending
+        group stays below the threshold, is only appended to that pending
+        group (see :meth:`_Runner._fire`); so are all events before the first
+        that is not like that (a held key, an admission, a full table), which
+        are the ones added here, in order.  Sweeps run later in the batch, but
+        they cannot tell: a pending group touched here is live at every sweep
+        point of the batch, and one a sweep would have dropped first was
+        dropped here on access, counted the same.  That argument needs event
+        times that never went back (the table's recency order is then its
+        time order), so the bulk path stops once they have.  Returns the
+        events left for the per-event path.
+        """
+        d, pending = runner.d, runner.pending
+        assert pending is not None
+        agg = d.aggregate
+        assert agg is not None
+        if (
+            not indices
+            or not self.engine._ordered
+            or runner.after is not None
+            or runner.pre_targets
+        ):
+            return indices
+        keys = self._values(d.entity, indices)
+        distinct: list[Any] | None = [None] * len(indices)
+        if agg.distinct is not None:
+            distinct = self._values(agg.distinct, indices)
+        if keys is None or distinct is None:
+            return indices
+        times, origins = self.times, self.columns[_ORIGIN]
+        groups, episodes, table = runner.groups.data, runner.episodes.data, pending.data
+        ttl, threshold = pending.ttl, agg.threshold
+        taken = 0
+        for index, value, seen in zip(indices, keys, distinct, strict=True):
+            if value is None:
+                taken += 1  # no entity: observe() returns before counting
+                continue
+            key = _table_key(value)
+            if key in groups or key in episodes:
+                break
+            ts = times[index]
+            entry = table.get(key)
+            if entry is not None and (entry.last < ts - ttl or len(entry.events) + 1 >= threshold):
+                break  # dropped as idle, or admitted: the per-event path does either
+            if entry is None:
+                if len(table) >= pending.cap:
+                    break  # an eviction: leave it to the per-event path
+                entry = PendingGroup(ts)
+                pending.put(key, entry)
+            else:
+                pending.get(key)  # recency, as per event
+            entry.add(ts, origins[index], None if seen is None else _table_key(seen), None)
+            taken += 1
+        runner.matched += taken - sum(1 for v in keys[:taken] if v is None)
+        return indices[taken:]
 
     def _path_norms(self, paths: list[Any]) -> list[str]:
         """``EventView.path_norm`` of each path, through the engine's bounded cache."""

@@ -47,9 +47,10 @@ from sentinel.detection.windows import (
     BoundedTable,
     DistinctCounter,
     GroupState,
+    PendingGroup,
     RateGate,
 )
-from sentinel.records import EVENT_FIELDS, Event, EventKind, Finding
+from sentinel.records import EVENT_FIELDS, Event, EventKind, Finding, LineRef
 
 __all__ = ["GATE_THRESHOLD", "DetectionEngine", "EngineLimits"]
 
@@ -111,6 +112,17 @@ class _Runner:
         gated = agg is not None and (agg.distinct is None or agg.min_per_distinct > 1)
         if agg is not None and gated and agg.threshold >= GATE_THRESHOLD:
             self.gate = RateGate(agg.window, agg.threshold / 2, limits.max_entities)
+        #: Ungated aggregations keep a key's first ``threshold - 1`` events in
+        #: a :class:`PendingGroup` (they cannot fire before the threshold),
+        #: dropped after ``ttl`` idle like a group.
+        self.pending: BoundedTable[PendingGroup] | None = None
+        if agg is not None and self.gate is None and agg.threshold >= 2:
+            self.pending = BoundedTable(limits.max_entities, ttl)
+        #: Whether targets are recorded per event before firing (else they
+        #: are the distinct values, or there are none).
+        self.pre_targets = (
+            self.target is not None and agg is not None and definition.targets != agg.distinct
+        )
         self.after: _Runner | None = None  # set for sequence rules
         #: HTTP statuses the batch path must still test to dispatch as
         #: :meth:`DetectionEngine.observe` does (None: all, or the guards
@@ -256,28 +268,15 @@ class _Runner:
             return episode
         group = self.groups.get(key)
         if group is None:
-            counter = None
-            if self.distinct is not None:
-                # Room for bystanders too, so they cannot push the real
-                # participants out before the threshold is reached.
-                cap = max(agg.min_distinct * 8, 256)
-                counter = DistinctCounter(agg.window, min(cap, self.limits.max_distinct))
-            group = GroupState(agg.window, event.ts, counter)
-            group.cur = math.floor(seed)
-            seed = 0.0
-            self.groups.put(key, group)
-        if (
-            self.target is not None
-            and len(group.refs) < PRE_EVIDENCE
-            and self.d.targets != agg.distinct
-        ):
-            # Only the first few events' targets: enough to show how it began.
-            group.add_target(self.target(view))
-        estimate = group.add_event(event.ts, event.origin)
-        if group.distinct is not None and self.distinct is not None:
-            seen = self.distinct(view)
-            if seen is not None:
-                group.distinct.add(_key(seen), event.ts)
+            pending = self._pending(key, event.ts) if self.pending is not None else None
+            if pending is not None and len(pending.events) + 1 < agg.threshold:
+                pending.add(
+                    event.ts, event.origin, self._distinct_key(view), self._pre_target(view)
+                )
+                return None
+            group = self._new_group(key, event.ts, seed, pending)
+        target = self._pre_target(view) if len(group.refs) < PRE_EVIDENCE else None
+        estimate = self._count(group, event.ts, event.origin, self._distinct_key(view), target)
         if estimate < agg.threshold or not self._distinct_ok(group, event.ts):
             return None
         self.groups.pop(key)
@@ -298,6 +297,68 @@ class _Runner:
         if self.target is not None and self.d.targets != agg.distinct:
             episode.add_target(self.target(view), self.evidence_limits)
         return episode
+
+    def _pending(self, key: str, ts: float) -> PendingGroup:
+        """``key``'s pending group (created if none; one idle past the TTL starts afresh)."""
+        table = self.pending
+        assert table is not None
+        pending = table.get(key)
+        if pending is not None and pending.last < ts - table.ttl:
+            # What a sweep at ``ts`` would have dropped: the same, whenever sweeps run.
+            table.pop(key)
+            table.evicted_ttl += 1
+            pending = None
+        if pending is None:
+            pending = PendingGroup(ts)
+            table.put(key, pending)
+        return pending
+
+    def _new_group(
+        self, key: str, ts: float, seed: float, pending: PendingGroup | None
+    ) -> GroupState:
+        """A group for ``key`` (seeded by a gate, or replaying its pending events)."""
+        agg = self.d.aggregate
+        assert agg is not None
+        counter = None
+        if self.distinct is not None:
+            # Room for bystanders too, so they cannot push the real
+            # participants out before the threshold is reached.
+            cap = max(agg.min_distinct * 8, 256)
+            counter = DistinctCounter(agg.window, min(cap, self.limits.max_distinct))
+        first = pending.events[0][0] if pending is not None and pending.events else ts
+        group = GroupState(agg.window, first, counter)
+        group.cur = math.floor(seed)
+        if pending is not None:
+            assert self.pending is not None
+            self.pending.pop(key)
+            for when, ref, distinct, target in pending.events:
+                # Below the threshold by construction: counting cannot fire.
+                self._count(
+                    group, when, ref, distinct, target if len(group.refs) < PRE_EVIDENCE else None
+                )
+        self.groups.put(key, group)
+        return group
+
+    @staticmethod
+    def _count(
+        group: GroupState, ts: float, ref: LineRef | None, distinct: str | None, target: object
+    ) -> float:
+        """Count one event in ``group``; the windowed estimate."""
+        if target is not None:
+            # Only the first few events' targets: enough to show how it began.
+            group.add_target(target)
+        estimate = group.add_event(ts, ref)
+        if distinct is not None and group.distinct is not None:
+            group.distinct.add(distinct, ts)
+        return estimate
+
+    def _distinct_key(self, view: EventView) -> str | None:
+        seen = self.distinct(view) if self.distinct is not None else None
+        return None if seen is None else _key(seen)
+
+    def _pre_target(self, view: EventView) -> object:
+        assert self.target is not None or not self.pre_targets
+        return self.target(view) if self.pre_targets and self.target is not None else None
 
     def _distinct_ok(self, group: GroupState, ts: float) -> bool:
         agg = self.d.aggregate
@@ -339,13 +400,21 @@ class _Runner:
             out.append(episode.to_finding(self.d, closed=True))
         for _ in self.groups.expire(now):
             pass
+        if self.pending is not None:
+            for _ in self.pending.expire(now):
+                pass
 
     def counters(self, into: dict[str, int]) -> None:
         prefix = self.d.id
         into[f"{prefix}.matched"] = self.matched
         into[f"{prefix}.findings_opened"] = self.opened
-        into[f"{prefix}.groups_evicted_cap"] = self.groups.evicted_cap
-        into[f"{prefix}.groups_evicted_ttl"] = self.groups.evicted_ttl
+        pending = self.pending
+        into[f"{prefix}.groups_evicted_cap"] = self.groups.evicted_cap + (
+            pending.evicted_cap if pending is not None else 0
+        )
+        into[f"{prefix}.groups_evicted_ttl"] = self.groups.evicted_ttl + (
+            pending.evicted_ttl if pending is not None else 0
+        )
         into[f"{prefix}.findings_evicted_cap"] = self.episodes.evicted_cap
         if self.gate is not None:
             into[f"{prefix}.gate_overflow"] = self.gate.overflow
@@ -507,6 +576,11 @@ class DetectionEngine:
         self._size_readers = frozenset(r for r in self._runners if r.reads_sizes)
         self._events = 0
         self._skipped = 0
+        #: The latest event time seen, and whether event times never went
+        #: back: the batch path buffers pending groups in bulk only then (see
+        #: :meth:`.batch.Batch._pend_in_bulk`).
+        self._latest = -math.inf
+        self._ordered = True
 
     @staticmethod
     def _close_after(d: Definition, dependents_within: int) -> float:
@@ -546,6 +620,10 @@ class DetectionEngine:
         """Run every applicable definition on ``event`` (event-time order expected)."""
         self._events += 1
         out: list[Finding] = []
+        if event.ts >= self._latest:
+            self._latest = event.ts
+        else:  # also NaN
+            self._ordered = False
         if event.ts >= self._next_sweep:
             self._next_sweep = event.ts + self.limits.sweep_interval
             self._sweep(event.ts, out)

@@ -27,6 +27,7 @@ __all__ = [
     "BoundedTable",
     "DistinctCounter",
     "GroupState",
+    "PendingGroup",
     "RateGate",
     "SlidingCount",
     "Stamped",
@@ -268,6 +269,33 @@ class DistinctCounter:
         if not self.seen:
             return 0.0
         return sum(v[1] for v in self.seen.values()) / len(self.seen)
+
+
+class PendingGroup:
+    """The events of a group too small to fire yet, kept to be counted on admission.
+
+    An aggregation cannot fire before it has seen ``threshold`` events (the
+    windowed estimate never exceeds the events counted), so until then a
+    group is only a list of what its events would have recorded.  Most keys
+    of a low-threshold rule (a client with one 404) never get further, and a
+    list append is far cheaper than a :class:`GroupState` with a
+    :class:`DistinctCounter`.  On the event that could fire, the list is
+    replayed into a real group in order, which leaves it exactly as if it
+    had counted every event itself.
+    """
+
+    __slots__ = ("events", "last")
+
+    def __init__(self, ts: float) -> None:
+        self.last = ts
+        #: ``(ts, line reference, distinct key, target)`` per event, in order.
+        self.events: list[tuple[float, LineRef | None, str | None, object]] = []
+
+    def add(self, ts: float, ref: LineRef | None, distinct: str | None, target: object) -> None:
+        """Keep one event."""
+        self.events.append((ts, ref, distinct, target))
+        if ts > self.last:  # noqa: PLR1730 - an if is cheaper than max() per event
+            self.last = ts
 
 
 class GroupState(SlidingCount):

@@ -182,6 +182,10 @@ class TestObserveBatch:
         """With tiny tables (gate refusals, evictions) batches still agree."""
         assert_same(synthetic_events(4), EngineLimits(max_entities=cap, cache_size=8))
 
+    def test_short_entity_ttl(self) -> None:
+        """Groups and pending groups dropped as idle (lazily or by a sweep) agree too."""
+        assert_same(synthetic_events(7), EngineLimits(entity_ttl=1.0))
+
     def test_out_of_order_batch(self) -> None:
         """A batch out of time order is observed event by event, with the same result."""
         events = synthetic_events(5)[:3000]
@@ -206,6 +210,47 @@ class TestObserveBatch:
         per_event, calls["n"] = calls["n"], 0
         observe_all(events, 1024)
         assert calls["n"] < per_event / 10
+
+
+class TestPendingGroups:
+    """Keeping a key's first events in a pending group changes nothing observable."""
+
+    @staticmethod
+    def without_pending(events: Sequence[Event], limits: EngineLimits | None = None) -> Outcome:
+        engine = DetectionEngine(pack_definitions(), limits)
+        for runner in engine._runners:
+            runner.pending = None  # every key gets a group on its first event
+        found = [f for event in events for f in engine.observe(event)]
+        found.extend(engine.flush(math.inf))
+        return found, dict(engine.counters()), []
+
+    @pytest.mark.parametrize("seed", [1, 2, 8])
+    def test_same_findings_as_groups_from_the_first_event(self, seed: int) -> None:
+        events = synthetic_events(seed)
+        expected = self.without_pending(events)
+        got = observe_all(events, 256)
+        assert got[0] == expected[0]
+        assert any(f.detector_id == "web.wordlist_scan" for f in got[0])
+
+    def test_generated_corpus(self, tmp_path_factory: pytest.TempPathFactory) -> None:
+        events = generated_events(3, tmp_path_factory.getbasetemp())
+        assert observe_all(events, 256)[0] == self.without_pending(events)[0]
+
+    def test_idle_pending_groups_are_dropped(self) -> None:
+        """A pending group idle past the TTL is forgotten (counted), not kept forever."""
+        limits = EngineLimits(entity_ttl=1.0)
+        engine = DetectionEngine(pack_definitions(), limits)
+        first = parse("combined", [access_line("/nope", ip="198.51.100.9", status=404, ts=T0)])
+        later = parse(
+            "combined", [access_line("/nope2", ip="198.51.100.10", status=404, ts=T0 + 7200)]
+        )
+        engine.observe_batch(first)
+        runner = next(r for r in engine._runners if r.d.id == "web.wordlist_scan")
+        assert runner.pending is not None
+        assert "198.51.100.9" in runner.pending
+        engine.observe_batch(later)
+        assert "198.51.100.9" not in runner.pending
+        assert engine.counters()["web.wordlist_scan.groups_evicted_ttl"] == 1
 
 
 class TestGuards:
