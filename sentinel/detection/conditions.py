@@ -92,8 +92,50 @@ def _compile_regex(pattern: str, path: str) -> Callable[[str], bool]:
         compiled = re2.compile(pattern, _RE2_OPTIONS)
     except Exception as exc:  # re2.error and TypeError both mean "not a valid RE2 pattern"
         raise ConditionError(path, f"invalid regex {pattern!r}: {exc}") from None
-    search = compiled.search
-    return lambda text: search(text) is not None
+    return _searcher(compiled)
+
+
+def _searcher(compiled: Any) -> Callable[[str], bool]:
+    """Whether ``compiled`` matches anywhere in a text: one call into RE2.
+
+    ``re2``'s public ``search`` maps byte offsets back to characters and
+    builds a match object in Python, about 13 µs a call against 2 µs for
+    asking the underlying ``RE2`` object directly (same engine, same
+    linear-time guarantee), which matters because an attack-looking request
+    is tested against dozens of patterns.  If a release of the binding stops
+    exposing it, the public path is used.
+    """
+    regexp = getattr(compiled, "_regexp", None)
+    anchor = getattr(getattr(re2, "_Anchor", None), "UNANCHORED", None)
+    if regexp is None or anchor is None or not hasattr(regexp, "Match"):
+        search = compiled.search
+        return lambda text: search(text) is not None
+    match = regexp.Match
+
+    def found(text: str) -> bool:
+        data = text.encode("utf-8", "surrogatepass")
+        return bool(match(anchor, data, 0, len(data))[0] != _NO_SPAN)
+
+    return found
+
+
+_NO_SPAN = (-1, -1)
+
+
+def _alternation(patterns: Sequence[str]) -> Callable[[str], bool] | None:
+    """One search for "any of ``patterns``" (each already valid), or ``None``.
+
+    Wrapping each pattern in a non-capturing group keeps its flags and
+    anchors to itself; ``\\Q`` (quote to the end) would swallow the
+    closing parenthesis, so such patterns are not merged.
+    """
+    if len(patterns) < 2 or any("\\Q" in p for p in patterns):
+        return None
+    try:
+        compiled = re2.compile("|".join(f"(?:{p})" for p in patterns), _RE2_OPTIONS)
+    except Exception:  # too big for RE2's budget: search them one by one
+        return None
+    return _searcher(compiled)
 
 
 def _string_op(op: str, value: Any, path: str) -> Callable[[object], bool]:
@@ -111,6 +153,12 @@ def _string_op(op: str, value: Any, path: str) -> Callable[[object], bool]:
         suffixes = tuple(values)
         return lambda x: isinstance(x, str) and x.endswith(suffixes)
     searches = [_compile_regex(v, path) for v in values]
+    merged = _alternation(values)
+    if merged is not None:
+        searches = [merged]
+    if len(searches) == 1:
+        search = searches[0]
+        return lambda x: isinstance(x, str) and search(x)
     return lambda x: isinstance(x, str) and any(s(x) for s in searches)
 
 
@@ -283,11 +331,47 @@ def compile_match(table: Mapping[str, Any], path: str = "match") -> Predicate:
     if "all" in table:
         parts.append(_all(_compile_list(table["all"], f"{path}.all")))
     if "any" in table:
-        parts.append(_any(_compile_list(table["any"], f"{path}.any")))
+        parts.append(_any(_either(table["any"], f"{path}.any")))
     if "none" in table:
-        excluded = _any(_compile_list(table["none"], f"{path}.none"))
+        excluded = _any(_either(table["none"], f"{path}.none"))
         parts.append(lambda v: not excluded(v))
     return _all(parts)
+
+
+def _either(items: Any, path: str) -> list[Predicate]:
+    """The predicates of an ``any``/``none`` list, with its regex leaves merged per field.
+
+    Every item is compiled (and so validated, with its own path) first; then
+    the ``regex`` leaves on one field become a single alternation, so a clean
+    request costs one RE2 pass per field instead of one per pattern.
+    """
+    predicates = _compile_list(items, path)
+    by_field: dict[str, list[str]] = {}
+    merged: set[int] = set()
+    for index, node in enumerate(items):
+        if not (isinstance(node, dict) and set(node) == {"field", "regex"}):
+            continue
+        patterns = node["regex"] if isinstance(node["regex"], list) else [node["regex"]]
+        by_field.setdefault(node["field"], []).extend(str(p) for p in patterns)
+        merged.add(index)
+    searches = {name: _alternation(patterns) for name, patterns in by_field.items()}
+    kept = [
+        p
+        for index, p in enumerate(predicates)
+        if index not in merged or searches[items[index]["field"]] is None
+    ]
+    kept.extend(_regex_leaf(name, s) for name, s in searches.items() if s is not None)
+    return kept
+
+
+def _regex_leaf(name: str, search: Callable[[str], bool]) -> Predicate:
+    get = field_getter(name)
+
+    def leaf(view: EventView) -> bool:
+        value = get(view)
+        return isinstance(value, str) and search(value)
+
+    return leaf
 
 
 @dataclass(frozen=True, slots=True)
