@@ -60,6 +60,10 @@ __all__ = ["GATE_THRESHOLD", "DetectionEngine", "EngineLimits"]
 GATE_THRESHOLD = 20
 # Responses learnt in full before the size baseline samples (see _learn_size).
 _WARM_SAMPLES = 50_000
+#: Once warm, an answer is learnt when its size has these low bits clear (as
+#: good as a coin): one in 16.  An EWMA needs no more, and learning is the one
+#: per-answer cost on most lines of a busy site.
+_WARM_SKIP_MASK = 15
 
 
 @dataclass(frozen=True, slots=True)
@@ -733,10 +737,7 @@ class DetectionEngine:
         learn = self.sizes.learn
         learned = self._learned
         for path, size in answers:
-            # Once the baseline is warm, learn from about one answer in four
-            # (the low bits of the size are as good as a coin): a mean needs
-            # no more, and this runs for most lines of a busy site.
-            if learned >= _WARM_SAMPLES and size & 3:
+            if learned >= _WARM_SAMPLES and size & _WARM_SKIP_MASK:
                 continue
             learned += 1
             # Benign paths are plain: lower-casing equals normalising them, at
