@@ -67,7 +67,7 @@ def findings() -> tuple[Finding, ...]:
 def flagged() -> dict[str, set[str]]:
     users: dict[str, set[str]] = defaultdict(set)
     for finding in findings():
-        if finding.entity.kind == "client_ip":
+        if finding.entity.kind in ("client_ip", "client"):
             users[finding.entity.value].update(finding.targets)
     return users
 
