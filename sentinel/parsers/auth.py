@@ -132,7 +132,7 @@ def normalize_host(text: str) -> str | None:
     is), so nothing that looks like a mangled IP address becomes a name.
     sshd itself refuses PTR records that parse as an address.
 
-    .. versionadded:: 0.3
+    .. versionadded:: 0.2
     """
     if not text or len(text) > _MAX_HOST + 1 or not text.isascii():
         return None
