@@ -97,6 +97,9 @@ def _check_sequence(definition: Definition, known: dict[str, Definition]) -> Non
         problem = "sequence.after must name a detector that is not itself a sequence"
     elif after.entity != rule.join:
         problem = f"sequence.join {rule.join!r} must be {rule.after}'s entity {after.entity!r}"
+    elif definition.entity != rule.join:
+        # The engine looks the earlier finding up by this definition's entity.
+        problem = f"sequence.join {rule.join!r} must be the entity {definition.entity!r} too"
     else:
         return
     raise DefinitionError(definition.file, definition.line, definition.id, problem)

@@ -85,11 +85,14 @@ def run_example(
 
     options = ParserOptions(**dict(example.options))
     parser = build_parser(example.format, options, source="example")
-    definitions = [definition]
+    wanted = {i: known[i] for i in definition.suppressed_by if i in known}
     if definition.sequence is not None:
-        definitions.insert(0, known[definition.sequence.after])
-    # Suppressors run first, as in the packs, so examples can show suppression.
-    definitions[:0] = [known[i] for i in definition.suppressed_by if i in known]
+        wanted[definition.sequence.after] = known[definition.sequence.after]
+    wanted[definition.id] = definition
+    # In pack order, as the packs run, so examples can show suppression (in
+    # either direction, when two definitions suppress each other).
+    rank = {name: index for index, name in enumerate(known)}
+    definitions = sorted(wanted.values(), key=lambda d: rank.get(d.id, len(rank)))
     engine = DetectionEngine(definitions)
     found: list[Finding] = []
     for number, line in enumerate(expand_lines(example), start=1):

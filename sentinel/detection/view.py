@@ -16,8 +16,9 @@ Derived fields (all lower-case):
 ``msg``        message, lower-cased
 ``dst_port``   destination port of a firewall event (``extra``, else ``DPT=``)
 ``status_class`` ``"2xx"`` ... ``"5xx"``
-``client``     the client IP, else the host name PAM logged (``extra.rhost``,
-               lower-cased): sshd with ``UseDNS yes`` names attackers by host
+``client``     the client IP, else the host name sshd or PAM logged
+               (``extra.rhost``, lower-cased): sshd with ``UseDNS yes`` names
+               attackers by host
 
 .. versionadded:: 0.1
 """

@@ -948,41 +948,42 @@ normalize_ip(SyslogFast *self, const char *s, Span sp)
     return ascii_str(t, n);
 }
 
-/* auth._split_from: the last `` from IP[ port N]`` (of at most four tried). */
+/*
+ * auth._split_from when the last `` from `` is followed by an IP-like token:
+ * 0 for anything else (a host name, an earlier `` from `` in an
+ * attacker-chosen user name), which the Python classifier decides.  The
+ * caller hands the line over too when the token is no IP.
+ */
 static int
 split_from(const char *s, Py_ssize_t n, Py_ssize_t start, Span *user, Span *ip, Span *port)
 {
-    Py_ssize_t end = n;
-    for (int tries = 0; tries < 4; tries++) {
-        Py_ssize_t at = rfind(s, start, end, " from ", 6);
-        if (at < 0) {
-            return 0;
-        }
-        /* The Python code matches its tail regex on text[at:at + 72]. */
-        Py_ssize_t window = n - at < 72 ? n : at + 72;
-        Py_ssize_t q = at + 6;
-        while (q < window && ip_char(s[q])) {
-            q++;
-        }
-        Py_ssize_t len = q - (at + 6);
-        if (len >= 2 && len <= 45 && (q == window || s[q] == ' ')) {
-            *user = (Span){start, at};
-            *ip = (Span){at + 6, q};
-            *port = (Span){0, 0};
-            if (starts_with(s, q, window, " port ", 6)) {
-                Py_ssize_t d = q + 6, e = d;
-                while (e < window && is_digit(s[e])) {
-                    e++;
-                }
-                if (e > d && e - d <= 5 && (e == window || s[e] == ' ')) {
-                    *port = (Span){d, e};
-                }
-            }
-            return 1;
-        }
-        end = at;
+    Py_ssize_t at = rfind(s, start, n, " from ", 6);
+    if (at < 0) {
+        return 0;
     }
-    return 0;
+    /* An IP and port fit in 72 bytes; a longer run is no IP. */
+    Py_ssize_t window = n - at < 72 ? n : at + 72;
+    Py_ssize_t q = at + 6;
+    while (q < window && ip_char(s[q])) {
+        q++;
+    }
+    Py_ssize_t len = q - (at + 6);
+    if (len < 2 || len > 45 || (q != window && s[q] != ' ')) {
+        return 0;
+    }
+    *user = (Span){start, at};
+    *ip = (Span){at + 6, q};
+    *port = (Span){0, 0};
+    if (starts_with(s, q, window, " port ", 6)) {
+        Py_ssize_t d = q + 6, e = d;
+        while (e < window && is_digit(s[e])) {
+            e++;
+        }
+        if (e > d && e - d <= 5 && (e == window || s[e] == ' ')) {
+            *port = (Span){d, e};
+        }
+    }
+    return 1;
 }
 
 static int
@@ -1029,6 +1030,13 @@ sshd_attempt(SyslogFast *self, const char *s, Py_ssize_t n, int failed, Auth *ou
     if (!split_from(s, n, j + 5 + (invalid ? 13 : 0), &user, &ip, &port)) {
         return 0;
     }
+    if ((out->ip = normalize_ip(self, s, ip)) == NULL) {
+        return -1;
+    }
+    if (out->ip == Py_None) {
+        Py_CLEAR(out->ip); /* no IP: a host name, or junk (Python decides) */
+        return 0;
+    }
     const char *slash = memchr(s + method.start, '/', (size_t)(method.end - method.start));
     if (slash != NULL) {
         method.end = slash - s; /* "keyboard-interactive/pam" */
@@ -1053,8 +1061,7 @@ sshd_attempt(SyslogFast *self, const char *s, Py_ssize_t n, int failed, Auth *ou
     out->pattern =
         pattern != NULL ? pattern : (failed ? P_failed_other : P_accepted_other);
     out->kind = failed ? self->kind_failure : self->kind_success;
-    if ((out->user = capped_or_none(s, user)) == NULL
-        || (out->ip = normalize_ip(self, s, ip)) == NULL) {
+    if ((out->user = capped_or_none(s, user)) == NULL) {
         return -1;
     }
     return 1;
@@ -1068,6 +1075,13 @@ sshd_invalid(SyslogFast *self, const char *s, Py_ssize_t n, Auth *out)
     if (!starts_with(s, 0, n, "Invalid user ", 13) || !split_from(s, n, 13, &user, &ip, &port)) {
         return 0;
     }
+    if ((out->ip = normalize_ip(self, s, ip)) == NULL) {
+        return -1;
+    }
+    if (out->ip == Py_None) {
+        Py_CLEAR(out->ip); /* no IP: a host name, or junk (Python decides) */
+        return 0;
+    }
     out->extra = sshd_extra(S_invalid_user, S_true);
     if (out->extra == NULL
         || (port.end > port.start && set_span(out->extra, S_port, s, port) < 0)) {
@@ -1075,8 +1089,7 @@ sshd_invalid(SyslogFast *self, const char *s, Py_ssize_t n, Auth *out)
     }
     out->kind = self->kind_failure;
     out->pattern = P_invalid_user;
-    if ((out->user = capped_or_none(s, user)) == NULL
-        || (out->ip = normalize_ip(self, s, ip)) == NULL) {
+    if ((out->user = capped_or_none(s, user)) == NULL) {
         return -1;
     }
     return 1;

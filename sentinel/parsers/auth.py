@@ -16,7 +16,11 @@ Hostile input: sshd writes ``... for USER from IP port N ssh2`` and the user
 name is attacker-chosen, so it can contain `` from 6.6.6.6``.  Every
 ``USER ... IP`` split therefore cuts from the *right*, where sshd's own text
 is.  Client IPs are validated with :mod:`ipaddress`; anything else (a host
-name in PAM's ``rhost=``) goes to ``extra["rhost"]``.
+name in PAM's ``rhost=``) goes to ``extra["rhost"]``.  With ``UseDNS yes``
+sshd names the client by host name (``Failed password for root from
+host.example port 22 ssh2``): ``Failed``/``Accepted``/``Invalid user`` lines
+then keep the name, lower-cased, in ``extra["rhost"]`` (``client_ip`` is
+``None``) when it is a plausible DNS name (:func:`normalize_host`).
 
 Conventions for the fields (detectors rely on them):
 
@@ -60,6 +64,7 @@ __all__ = [
     "USER",
     "Auth",
     "ProgramClassifier",
+    "normalize_host",
     "normalize_ip",
 ]
 
@@ -108,6 +113,44 @@ def normalize_ip(text: str) -> str | None:
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         return str(address.ipv4_mapped)
     return str(address)
+
+
+# A DNS name: at most 253 characters, labels of 1-63 letters, digits, '-' or
+# '_' (seen in the wild), no label starting or ending with '-'.
+_MAX_HOST = 253
+_LABEL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-_")
+
+
+@functools.lru_cache(maxsize=8192)
+def normalize_host(text: str) -> str | None:
+    """Lower-case host name, or ``None`` if ``text`` is not a plausible one.
+
+    The name sshd logs with ``UseDNS yes`` comes from the client's reverse DNS,
+    which the attacker controls, and it arrives in a line that also carries
+    the attacker's user name: only ASCII DNS syntax is accepted, bounded in
+    length, and the last label must not be all digits (no top-level domain
+    is), so nothing that looks like a mangled IP address becomes a name.
+    sshd itself refuses PTR records that parse as an address.
+
+    .. versionadded:: 0.2
+    """
+    if not text or len(text) > _MAX_HOST + 1 or not text.isascii():
+        return None
+    name = text.lower()
+    if name.endswith("."):
+        name = name[:-1]  # the fully qualified form names the same host
+    if not name or len(name) > _MAX_HOST:
+        return None
+    labels = name.split(".")
+    for label in labels:
+        if (
+            not 0 < len(label) <= 63
+            or label[0] == "-"
+            or label[-1] == "-"
+            or not _LABEL_CHARS.issuperset(label)
+        ):
+            return None
+    return None if labels[-1].isdigit() else name
 
 
 def _detail(text: str) -> str:
@@ -267,7 +310,7 @@ class ProgramClassifier:
         if found is None:
             return None
         verb, method, invalid = match.groups()
-        user, ip, port = found
+        user, ip, host, port = found
         if "/" in method:
             method = method.partition("/")[0]  # "keyboard-interactive/pam"
         extra = {
@@ -277,25 +320,30 @@ class ProgramClassifier:
         }
         if port:
             extra["port"] = port
+        if host is not None:
+            extra["rhost"] = host
         if verb == "Failed":
             pattern = _FAILED_PATTERNS.get(method, "sshd.failed_other")
-            return (_FAIL, user[:MAX_FIELD_CHARS] or None, normalize_ip(ip), extra, pattern)
+            return (_FAIL, user[:MAX_FIELD_CHARS] or None, ip, extra, pattern)
         pattern = _ACCEPTED_PATTERNS.get(method, "sshd.accepted_other")
-        return (_OK, user[:MAX_FIELD_CHARS] or None, normalize_ip(ip), extra, pattern)
+        return (_OK, user[:MAX_FIELD_CHARS] or None, ip, extra, pattern)
 
     @staticmethod
     def _sshd_invalid(message: str) -> Auth | None:
-        # "Invalid user X from IP[ port N]"
+        # "Invalid user X from IP[ port N]": nothing follows the address, so
+        # a host name may end the line without a port (sshd before 7.5).
         if not message.startswith("Invalid user "):
             return None
-        found = _split_from(message, 13)
+        found = _split_from(message, 13, bare_host=True)
         if found is None:
             return None
-        user, ip, port = found
+        user, ip, host, port = found
         extra = {"service": "sshd", "invalid_user": "true"}
         if port:
             extra["port"] = port
-        return (_FAIL, user[:MAX_FIELD_CHARS] or None, normalize_ip(ip), extra, "sshd.invalid_user")
+        if host is not None:
+            extra["rhost"] = host
+        return (_FAIL, user[:MAX_FIELD_CHARS] or None, ip, extra, "sshd.invalid_user")
 
     @staticmethod
     def _sshd_input_userauth(message: str) -> Auth | None:
@@ -671,29 +719,50 @@ _ACCEPTED_PATTERNS = {m: f"sshd.accepted_{p}" for m, p in _METHOD_PATTERN.items(
 
 # "Failed password for [invalid user ]": the head of an attempt line.
 _ATTEMPT = re.compile(r"\A(Failed|Accepted) ([^ ]{1,64}) for (invalid user |)")
-# " from IP[ port N]" followed by a space or the end: sshd's tail.
-_FROM_TAIL = re.compile(r"\A from ([0-9A-Fa-f:.]{2,45})(?: port ([0-9]{1,5})|)(?: |\Z)")
+# " from ADDRESS[ port N]" followed by a space or the end: sshd's tail.  The
+# address is an IP or, with UseDNS, a host name (checked after the match).
+_FROM_TAIL = re.compile(r"\A from ([0-9A-Za-z:._-]{1,254})(?: port ([0-9]{1,5})|)(?: |\Z)")
+# What was taken for an address before host names were: kept as "no client".
+_ADDRESS_CHARS = frozenset("0123456789ABCDEFabcdef:.")
+_FROM_WINDOW = 6 + 254 + 6 + 5 + 1
 # How many " from " occurrences (from the right) are tried before giving up.
 _FROM_TRIES = 4
 
 
-def _split_from(text: str, start: int) -> tuple[str, str, str | None] | None:
-    """``(user, ip, port)`` of ``USER from IP[ port N]...`` in ``text[start:]``.
+def _split_from(
+    text: str, start: int, *, bare_host: bool = False
+) -> tuple[str, str | None, str | None, str | None] | None:
+    """``(user, ip, host, port)`` of ``USER from ADDRESS[ port N]...`` in ``text[start:]``.
 
     The user name is attacker-chosen and may contain `` from 6.6.6.6 port 1``,
-    so the *last* `` from IP`` is sshd's: search from the right with
+    so the *last* `` from ADDRESS`` is sshd's: search from the right with
     ``str.rfind`` (C speed) and check each candidate's short tail with an
     anchored regex, instead of a greedy ``(.*) from`` that backtracks over
     the whole line one character at a time.
+
+    ``ADDRESS`` is an IP (``ip`` set), or a host name (``host`` set,
+    lower-cased) followed by `` port N``, or ending the line when
+    ``bare_host``: sshd's tail has that port, while text after an address
+    (a certificate ID in ``ssh2: ...``) may say `` from nowhere``.  A tail
+    that looks like an address but is none gives neither, as it always did.
     """
     end = len(text)
     for _ in range(_FROM_TRIES):
         at = text.rfind(" from ", start, end)
         if at < 0:
             return None
-        tail = _FROM_TAIL.match(text[at : at + 72])
+        tail = _FROM_TAIL.match(text[at : at + _FROM_WINDOW])
         if tail is not None:
-            return text[start:at], tail.group(1), tail.group(2)
+            address, port = tail.group(1), tail.group(2)
+            ip = normalize_ip(address)
+            if ip is not None:
+                return text[start:at], ip, None, port
+            if port is not None or (bare_host and at + tail.end() == len(text)):
+                host = normalize_host(address)
+                if host is not None:
+                    return text[start:at], None, host, port
+            if 2 <= len(address) <= 45 and _ADDRESS_CHARS.issuperset(address):
+                return text[start:at], None, None, port
         end = at
     return None
 

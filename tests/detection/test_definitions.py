@@ -143,6 +143,21 @@ class TestInvalidDefinitions:
         )
         assert "unknown detector 'nope'" in error_for(tmp_path, text).problem
 
+    def test_sequence_join_is_the_entity(self, tmp_path: Path) -> None:
+        """A sequence keyed by another field than the one it joins on is rejected.
+
+        The engine finds the earlier finding by the sequence's own entity, so a
+        ``client_ip`` sequence after a ``client`` rule would miss host-named clients.
+        """
+        text = GOOD + SECOND.replace(
+            'entity = "client_ip"',
+            'entity = "client_ip"\nsequence = { after = "t.one", join = "client" }',
+        )
+        text = text.replace('entity = "client_ip"', 'entity = "client"', 1)
+        assert "must be the entity 'client_ip' too" in error_for(tmp_path, text).problem
+        fixed = text.replace('entity = "client_ip"', 'entity = "client"')
+        assert load_packs([write(tmp_path, fixed)], check_examples=False)
+
     def test_unknown_suppressor(self, tmp_path: Path) -> None:
         """suppressed_by naming an unknown detector is rejected."""
         text = GOOD.replace(

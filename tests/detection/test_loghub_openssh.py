@@ -67,7 +67,7 @@ def findings() -> tuple[Finding, ...]:
 def flagged() -> dict[str, set[str]]:
     users: dict[str, set[str]] = defaultdict(set)
     for finding in findings():
-        if finding.entity.kind == "client_ip":
+        if finding.entity.kind in ("client_ip", "client"):
             users[finding.entity.value].update(finding.targets)
     return users
 
@@ -133,6 +133,21 @@ class TestLinuxLoghubPamOnly:
         flagged = {f.entity.value for f in linux_findings() if f.entity.kind == "client"}
         assert wanted
         assert wanted - flagged == set()
+
+    def test_one_finding_per_client(self) -> None:
+        """A client guessing in bursts hours apart is one finding, not a fast and a slow one.
+
+        60.30.224.116 guessed 10 times at 19:03 and 10 times at 00:21: it used
+        to get a fast finding, a slow one (opened on the first burst's tail)
+        and a second fast one.
+        """
+        per_client = Counter(
+            f.entity.value
+            for f in latest_findings(list(linux_findings()))
+            if f.entity.kind == "client"
+        )
+        assert per_client["60.30.224.116"] == 1
+        assert {client: n for client, n in per_client.items() if n > 1} == {}
 
     def test_named_and_slow_guessers_flagged(self) -> None:
         """Every client, by IP or by the host name PAM logged, with 6 failures in 6 h."""

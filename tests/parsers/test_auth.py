@@ -12,6 +12,7 @@ from sentinel.parsers.auth import (
     PATTERN_NAMES,
     USER,
     ProgramClassifier,
+    normalize_host,
     normalize_ip,
 )
 from sentinel.records import EventKind
@@ -93,6 +94,183 @@ class TestSshd:
         auth = classifier.classify("sshd-session", "Accepted publickey for a from ::1 port 2 ssh2")
         assert auth is not None
         assert auth[KIND] is EventKind.AUTH_SUCCESS
+
+
+class TestNormalizeHost:
+    """Host names sshd logged (UseDNS) are validated: they come from the attacker's DNS."""
+
+    @pytest.mark.parametrize(
+        ("text", "want"),
+        [
+            ("Host-7.Example.COM", "host-7.example.com"),
+            ("scanner.example.net.", "scanner.example.net"),
+            ("localhost", "localhost"),
+            ("deadbeef.cafe", "deadbeef.cafe"),
+            ("_dmarc.example", "_dmarc.example"),
+            ("1-2-3-4.dsl.example", "1-2-3-4.dsl.example"),
+            ("a" * 63 + ".example", "a" * 63 + ".example"),
+            (".".join(["a" * 62] * 4), ".".join(["a" * 62] * 4)),  # 251 characters
+            ("a" * 64 + ".example", None),  # a label longer than DNS allows
+            (".".join(["a" * 63] * 4), None),  # 255 characters: longer than a name
+            ("1.2.3.4.5", None),  # the last label is all digits: no such domain
+            ("999.1.1.1", None),
+            ("12345", None),
+            ("-bad.example", None),
+            ("bad-.example", None),
+            ("a..example", None),
+            (".example", None),
+            ("", None),
+            (".", None),
+            ("evil host", None),
+            ("evil\x01.example", None),
+            ("evil\n.example", None),
+            ("ev\u0131l.example", None),  # dotless i: not ASCII, whatever it lower-cases to
+            ("\u00e9.example", None),
+            ("a/b.example", None),
+            ("a:b", None),
+        ],
+    )
+    def test_normalize(self, text: str, want: str | None) -> None:
+        assert normalize_host(text) == want
+
+
+class TestSshdHostNames:
+    """sshd with ``UseDNS yes``: the client is named by host, in ``extra["rhost"]``."""
+
+    @pytest.mark.parametrize(
+        ("message", "kind", "user", "host"),
+        [
+            (
+                "Failed password for root from Host.Example.COM port 22 ssh2",
+                EventKind.AUTH_FAILURE,
+                "root",
+                "host.example.com",
+            ),
+            (
+                "Failed password for invalid user admin from scanner.example port 4 ssh2",
+                EventKind.AUTH_FAILURE,
+                "admin",
+                "scanner.example",
+            ),
+            (
+                "Accepted password for bob from office.example port 5 ssh2",
+                EventKind.AUTH_SUCCESS,
+                "bob",
+                "office.example",
+            ),
+            (
+                "Invalid user guest from scanner.example port 6",
+                EventKind.AUTH_FAILURE,
+                "guest",
+                "scanner.example",
+            ),
+            (
+                "Invalid user guest from scanner.example",
+                EventKind.AUTH_FAILURE,
+                "guest",
+                "scanner.example",
+            ),
+            (
+                "message repeated 3 times: [ Failed password for root from h.example port 7 ssh2]",
+                EventKind.AUTH_FAILURE,
+                "root",
+                "h.example",
+            ),
+        ],
+    )
+    def test_host_named_client(
+        self, classifier: ProgramClassifier, message: str, kind: EventKind, user: str, host: str
+    ) -> None:
+        """The line keeps its kind; the host name is kept lower-cased, with no client IP."""
+        auth = classifier.classify("sshd", message)
+        assert auth is not None
+        assert (auth[KIND], auth[USER], auth[CLIENT_IP]) == (kind, user, None)
+        assert auth[EXTRA]["rhost"] == host
+
+    @pytest.mark.parametrize(
+        ("message", "user"),
+        [
+            # sshd writes "for USER from HOST": the user is the attacker's, the last " from" sshd's.
+            (
+                "Failed password for invalid user a from 6.6.6.6 port 1 "
+                "from evil.example port 2 ssh2",
+                "a from 6.6.6.6 port 1",
+            ),
+            (
+                "Failed password for a from other.example port 1 from evil.example port 2 ssh2",
+                "a from other.example port 1",
+            ),
+            (
+                "Invalid user a from 6.6.6.6 port 1 from evil.example port 2",
+                "a from 6.6.6.6 port 1",
+            ),
+            ("Invalid user a from 6.6.6.6 from evil.example", "a from 6.6.6.6"),
+        ],
+    )
+    def test_injected_from_in_user_name(
+        self, classifier: ProgramClassifier, message: str, user: str
+    ) -> None:
+        """An address or name injected in the user name does not replace sshd's host name."""
+        auth = classifier.classify("sshd", message)
+        assert auth is not None
+        assert (auth[USER], auth[CLIENT_IP], auth[EXTRA]["rhost"]) == (user, None, "evil.example")
+
+    def test_injected_host_does_not_replace_ip(self, classifier: ProgramClassifier) -> None:
+        """... nor does a host name injected before sshd's IP."""
+        auth = classifier.classify(
+            "sshd", "Failed password for a from evil.example port 1 from 192.0.2.1 port 2 ssh2"
+        )
+        assert auth is not None
+        assert (auth[CLIENT_IP], "rhost" in auth[EXTRA]) == ("192.0.2.1", False)
+
+    @pytest.mark.parametrize(
+        "address",
+        [
+            "a" * 300 + ".example",  # longer than any DNS name
+            "a" * 64 + ".example",  # a label longer than DNS allows
+            "evil host.example",  # a space: "evil" is followed by no port
+            "evil\x01.example",
+            "evil\x1b[31m.example",
+            "\u00e9vil.example",
+            "evil.example\u2028",
+            "-evil.example",
+            "evil..example",
+        ],
+    )
+    def test_hostile_host_names_stay_unclassified(
+        self, classifier: ProgramClassifier, address: str
+    ) -> None:
+        """No plausible host name: the line is ``auth_other``, as before host names were read."""
+        for message in (
+            f"Failed password for root from {address} port 22 ssh2",
+            f"Invalid user root from {address} port 22",
+        ):
+            auth = classifier.classify("sshd", message)
+            assert auth is not None
+            assert (auth[KIND], auth[CLIENT_IP], auth[PATTERN]) == (
+                EventKind.AUTH_OTHER,
+                None,
+                "sshd.other",
+            ), message
+            assert "rhost" not in auth[EXTRA]
+
+    def test_host_after_address_needs_a_port(self, classifier: ProgramClassifier) -> None:
+        """Text after sshd's address (a certificate ID) naming a host does not replace it."""
+        auth = classifier.classify(
+            "sshd", "Accepted publickey for a from 192.0.2.1 port 2 ssh2: ID x from nowhere.example"
+        )
+        assert auth is not None
+        assert (auth[CLIENT_IP], "rhost" in auth[EXTRA]) == ("192.0.2.1", False)
+
+    def test_numeric_last_label_is_no_host(self, classifier: ProgramClassifier) -> None:
+        """``1.2.3.4.5`` is no IP and no name: a failure without a client, as before."""
+        auth = classifier.classify("sshd", "Failed password for root from 1.2.3.4.5 port 2 ssh2")
+        assert auth is not None
+        assert (auth[KIND], auth[CLIENT_IP], "rhost" in auth[EXTRA]) == (
+            EventKind.AUTH_FAILURE,
+            None,
+            False,
+        )
 
 
 class TestPam:

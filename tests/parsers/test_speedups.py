@@ -299,7 +299,15 @@ program = st.sampled_from(["sshd", "sshd", "sshd", "sshd-session", "sudo", "su",
 odd_program = st.sampled_from(["sshd(pam_unix)", "login)", "x" * 64, "x" * 65, "ssh d", "", "a]"])
 pid = st.sampled_from(["[24200]", "", "[1]", "[1234567890]"])
 odd_pid = st.sampled_from(["[12345678901]", "[]", "[x]", "[0123]", "[1", "[-1]"])
-user = st.sampled_from(["root", "admin", "git", "-", "", "x from 6.6.6.6 port 1", "invalid user y"])
+user = st.sampled_from(
+    ["root", "admin", "git", "-", "", "x from 6.6.6.6 port 1", "invalid user y",
+     "x from host.example port 1"]
+)  # fmt: skip
+# sshd with UseDNS names clients by host: such lines are Python's, odd ones too.
+host_name = st.sampled_from(
+    ["host.example.com", "Scanner.Example.NET", "deadbeef.cafe", "cafe", "1.2.3.4.example",
+     "h" * 254, "a.-b.example", "1.2.3.4.5", "x_y.example.", "é.example", "a\x01b.example"]
+)  # fmt: skip
 odd_user = st.one_of(
     st.sampled_from(["a b", "u" * 9000, "from", "port", " from ", "authenticating user z"]),
     hostile_text,
@@ -366,7 +374,7 @@ def sshd_message(draw: st.DrawFn) -> str:
         method=part(auth_method, odd_auth_method),
         # Odd users and addresses do not send a line to Python: C must get them right.
         user=draw(st.one_of(user, odd_user)),
-        ip=draw(st.one_of(ipv4, ipv6, odd_ipv4, odd_address)),
+        ip=draw(st.one_of(ipv4, ipv6, odd_ipv4, odd_address, host_name)),
         port=draw(st.one_of(port, odd_port)),
         preauth=draw(preauth),
     )
@@ -436,6 +444,30 @@ class TestSyslogFastPath:
         for raw in (first, second):
             _same_event(fast.parse(raw), reference.parse(raw), raw.data)
         assert dict(fast.rejected) == dict(reference.rejected) == {"internal_error": 1}
+
+
+HOST_NAMED = (
+    "Failed password for root from Host-7.Example.COM port 4819 ssh2",
+    "Failed password for root from deadbeef.cafe port 4822 ssh2",
+    "Failed password for invalid user x from 6.6.6.6 port 1 from scanner.example port 2 ssh2",
+    "Accepted publickey for bob from office.example port 4820 ssh2: ED25519 SHA256:abc",
+    "Invalid user oracle from scanner.example.net port 4821",
+    "Invalid user x from 6.6.6.6 from scanner.example.net",
+    "Failed password for root from evil host.example port 4824 ssh2",
+    "Failed password for root from 1.2.3.4.5 port 4825 ssh2",
+)
+
+
+@needs_speedups
+@pytest.mark.parametrize("message", HOST_NAMED)
+def test_host_named_clients_agree(message: str) -> None:
+    """sshd lines naming the client by host (UseDNS) give what Python gives.
+
+    The first line sets the minute, so the second is offered to the C path.
+    """
+    first = b"Dec 10 06:55:46 web1 sshd[1]: Failed password for root from 192.0.2.1 port 2 ssh2"
+    second = f"Dec 10 06:55:47 web1 sshd[2]: {message}".encode()
+    _compare("syslog", [first, second])
 
 
 def _boom(message: str) -> None:
