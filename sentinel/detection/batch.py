@@ -294,10 +294,13 @@ class Batch:
         if not events:
             return None
         success = d.success.match if d.success is not None else None
-        if runner.gate is not None and d.guards_exact and success is None:
+        # A suppressed definition's events depend on other definitions' state
+        # at each event (see _Runner.observe): no bulk counting for it.
+        bulk = d.guards_exact and success is None and not runner.suppressors
+        if runner.gate is not None and bulk:
             return self._keyed(runner, self._select(d.guards, events))
         indices = self._select(d.guards, events)
-        if runner.pending is not None and d.guards_exact and success is None:
+        if runner.pending is not None and bulk:
             return _Plan(runner, self._pend_in_bulk(runner, indices), None)
         if success is not None and indices is not events:
             assert d.success is not None

@@ -137,7 +137,7 @@ class _Runner:
         self.reads_sizes = definition.success is not None and (
             definition.success.rule == "response_large"
         )
-        self.suppressed = 0
+        self.suppressed = 0  # events ignored while a suppressing finding was open
         self.matched = 0
         self.opened = 0
 
@@ -152,6 +152,8 @@ class _Runner:
         if value is None:
             return False
         key = value if type(value) is str and len(value) <= _KEY_MAX_CHARS else _key(value)
+        if self.suppressors and self._silenced(key):
+            return True
         event = view.event
         gate = self.gate
         if gate is not None and key not in self.episodes.data and key not in self.groups.data:
@@ -187,6 +189,24 @@ class _Runner:
         changed = prior is not None and episode.outcome.mark_succeeded(event.origin)
         if self._judge(episode, view, sizes) or changed:
             out.append(episode.to_finding(self.d, closed=False))
+        return True
+
+    def _silenced(self, key: str) -> bool:
+        """Whether a suppressing definition has an open finding for ``key``.
+
+        While it has, this definition ignores the entity's events and forgets
+        what it had counted for it: otherwise the count would carry the
+        suppressed burst past the suppressor's finding and open a second
+        finding for the same guessing (a fast and then a slow brute force).
+        """
+        if not any(other.episodes.peek(key) is not None for other in self.suppressors):
+            return False
+        self.suppressed += 1
+        self.groups.pop(key)
+        if self.pending is not None:
+            self.pending.pop(key)
+        if self.gate is not None:
+            self.gate.forget(key)
         return True
 
     def _track(self, episode: Episode, view: EventView) -> None:

@@ -1,14 +1,16 @@
 """PAM-only brute force: one finding per guessing client, however its pace changes.
 
 ``auth.pam_bruteforce`` (6 in 10 minutes) and ``auth.pam_slow_bruteforce``
-(6 in 6 hours) count the same lines; suppression is checked when a finding
-opens, so the packs arrange that whichever opens first keeps the client.
+(6 in 6 hours) count the same lines and suppress each other: while one has
+an open finding for a client, the other ignores that client's failures and
+forgets what it had counted, so whichever opens first keeps the client.
 """
 
 from __future__ import annotations
 
 import pytest
 
+from sentinel.detection import DetectionEngine
 from sentinel.records import Finding
 
 from .helpers import T0, pack_definitions, parse, run, syslog_time
@@ -53,16 +55,29 @@ class TestOneFindingPerClient:
 
     @pytest.mark.parametrize("hours", [7, 13])
     def test_bursts_further_apart_are_one_finding_each(self, hours: int) -> None:
-        """After six quiet hours the finding closes; the next burst has one finding, later.
+        """After six quiet hours the finding closes; the next burst is a new one, later.
 
-        Which rule reports the second burst depends on how much of the first
-        burst's tail the slow rule's two-bucket count still holds (it counts
-        on while suppressed; only the engine could stop that): never both,
-        never at once.
+        The slow rule counted nothing of the first burst (it was suppressed
+        while the fast finding was open), so it cannot fire on that burst's
+        tail: the second burst is the fast rule's again.
         """
         first, second = sorted(detect([*burst(T0), *burst(T0 + hours * 3600)]), key=_start)
-        assert first.detector_id == "auth.pam_bruteforce"
+        assert (first.detector_id, second.detector_id) == ("auth.pam_bruteforce",) * 2
         assert first.last_ts < second.first_ts
+
+    def test_suppressed_rule_forgets_the_burst(self) -> None:
+        """Failures seen while suppressed are counted as such and not kept."""
+        engine = DetectionEngine([d for d in pack_definitions() if d.pack == "auth"])
+        for event in parse("syslog", burst(T0)):
+            engine.observe(event)
+        counters = engine.counters()
+        # The fast rule opens on the 6th failure (before the slow rule sees it,
+        # in pack order); the slow rule ignores that one and the 4 after it.
+        assert counters["auth.pam_slow_bruteforce.suppressed"] == 5
+        slow = next(r for r in engine._runners if r.d.id == "auth.pam_slow_bruteforce")
+        assert slow.pending is not None
+        assert CLIENT not in slow.pending
+        assert CLIENT not in slow.groups
 
     def test_slow_guesser_speeding_up_stays_slow(self) -> None:
         """A client the slow rule reported first gets no fast finding when it speeds up."""
