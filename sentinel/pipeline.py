@@ -197,9 +197,9 @@ class Replayer:
         # does in bulk what it can prove equal to observing event by event.
         while batch := list(islice(merged, DETECT_BATCH_EVENTS)):
             last_ts = batch[-1].ts
-            for event in batch:
-                summary.add_event(event)
-                if self._on_event is not None:
+            summary.add_events(batch)
+            if self._on_event is not None:
+                for event in batch:
                     self._on_event(event)
             for detector in self._detectors:
                 findings.extend(detector.observe_batch(batch))

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from sentinel.records import Event
+from sentinel.records import EVENT_FIELDS, Event
 
 __all__ = ["BoundedCounter", "ReplaySummary"]
+
+_TS, _KIND, _CLIENT, _USER, _PATH = (
+    EVENT_FIELDS.index(name) for name in ("ts", "kind", "client_ip", "user", "path")
+)
 
 
 class BoundedCounter:
@@ -30,6 +34,19 @@ class BoundedCounter:
             return
         counts = self.counts
         counts[key] += 1
+        if len(counts) > self.capacity:
+            keep = counts.most_common(self.capacity // 2)
+            self.pruned += len(counts) - len(keep)
+            self.counts = Counter(dict(keep))
+
+    def add_many(self, keys: Iterable[str | None]) -> None:
+        """Count each of ``keys`` (``None`` ignored), pruning once afterwards.
+
+        Between prunes the counter holds at most ``capacity`` keys plus the
+        distinct keys of one call, so callers pass bounded batches.
+        """
+        counts = self.counts
+        counts.update(filter(None, keys))
         if len(counts) > self.capacity:
             keep = counts.most_common(self.capacity // 2)
             self.pruned += len(counts) - len(keep)
@@ -66,6 +83,20 @@ class ReplaySummary:
         self.clients.add(event.client_ip)
         self.users.add(event.user)
         self.paths.add(event.path)
+
+    def add_events(self, events: Sequence[Event]) -> None:
+        """Fold a batch of parsed events into the summary (a column at a time)."""
+        if not events:
+            return
+        columns = list(zip(*events, strict=True))
+        times = columns[_TS]
+        self.parsed += len(events)
+        self.kinds.update(kind.value for kind in columns[_KIND])
+        self.first_ts = min(self.first_ts, *times)
+        self.last_ts = max(self.last_ts, *times)
+        self.clients.add_many(columns[_CLIENT])
+        self.users.add_many(columns[_USER])
+        self.paths.add_many(columns[_PATH])
 
     def add_counters(
         self, rejected: Iterable[tuple[str, int]], notes: Iterable[tuple[str, int]]

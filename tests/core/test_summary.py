@@ -43,3 +43,28 @@ class TestReplaySummary:
         assert (summary.first_ts, summary.last_ts) == (100.0, 200.0)
         assert summary.kinds == {"auth_failure": 1, "http_request": 1}
         assert summary.users.top(1) == [("root", 1)]
+
+    def test_batches_count_as_single_events(self) -> None:
+        """add_events gives the counts add_event gives, event by event."""
+        events = [
+            Event(float(300 - i), EventKind.HTTP_REQUEST, client_ip=f"10.0.0.{i % 7}", path="/a")
+            for i in range(50)
+        ] + [Event(5.0, EventKind.AUTH_FAILURE, user="root"), Event(9.0, EventKind.AUTH_SUCCESS)]
+        one, many = ReplaySummary(), ReplaySummary()
+        for event in events:
+            one.add_event(event)
+        many.add_events(events[:20])
+        many.add_events(events[20:])
+        many.add_events([])
+        assert (many.parsed, many.first_ts, many.last_ts) == (one.parsed, one.first_ts, one.last_ts)
+        assert many.kinds == one.kinds
+        for name in ("clients", "users", "paths"):
+            assert getattr(many, name).counts == getattr(one, name).counts
+
+    def test_batches_stay_bounded(self) -> None:
+        """Distinct keys in batches are pruned like single ones."""
+        counter = BoundedCounter(capacity=100)
+        for start in range(0, 1000, 50):
+            counter.add_many(f"k{i}" for i in range(start, start + 50))
+        assert len(counter.counts) <= 150
+        assert counter.pruned > 0
