@@ -397,28 +397,36 @@ class Batch:
         if keys is None or distinct is None:
             return indices
         times, origins = self.times, self.columns[_ORIGIN]
-        groups, episodes, table = runner.groups.data, runner.episodes.data, pending.data
-        ttl, threshold = pending.ttl, agg.threshold
+        groups, episodes = runner.groups.data, runner.episodes.data
+        # The table's own dict: what BoundedTable.get/put do, inlined (a new
+        # key is appended at the end, which is where put moves it; no
+        # eviction happens below the cap).
+        table = pending._items
+        touch = table.move_to_end
+        ttl, threshold, cap = pending.ttl, agg.threshold, pending.cap
         taken = 0
         for index, value, seen in zip(indices, keys, distinct, strict=True):
             if value is None:
                 taken += 1  # no entity: observe() returns before counting
                 continue
-            key = _table_key(value)
+            key = value if type(value) is str and len(value) <= _KEY_MAX_CHARS else _key(value)
             if key in groups or key in episodes:
                 break
             ts = times[index]
             entry = table.get(key)
-            if entry is not None and (entry.last < ts - ttl or len(entry.events) + 1 >= threshold):
-                break  # dropped as idle, or admitted: the per-event path does either
             if entry is None:
-                if len(table) >= pending.cap:
+                if len(table) >= cap:
                     break  # an eviction: leave it to the per-event path
-                entry = PendingGroup(ts)
-                pending.put(key, entry)
+                entry = table[key] = PendingGroup(ts)
+            elif entry.last < ts - ttl or len(entry.events) + 1 >= threshold:
+                break  # dropped as idle, or admitted: the per-event path does either
             else:
-                pending.get(key)  # recency, as per event
-            entry.add(ts, origins[index], None if seen is None else _table_key(seen), None)
+                touch(key)
+            if seen is None or (type(seen) is str and len(seen) <= _KEY_MAX_CHARS):
+                entry.events.append((ts, origins[index], seen, None))
+            else:
+                entry.events.append((ts, origins[index], _key(seen), None))
+            entry.last = ts  # times never went back (checked above)
             taken += 1
         runner.matched += taken - sum(1 for v in keys[:taken] if v is None)
         return indices[taken:]
