@@ -24,6 +24,7 @@ from pathlib import Path
 from sentinel.detection import DetectionEngine, load_packs
 from sentinel.parsers import build_parser
 from sentinel.records import LineRef, RawLine
+from sentinel.runtime import streaming_gc
 
 START = datetime(2026, 11, 20, tzinfo=UTC).timestamp()
 #: Lines read, parsed and handed to detection at a time.  Measured: 256 beats
@@ -109,7 +110,7 @@ def replay(path: Path, *, detect: bool = True, batch: int = BATCH) -> tuple[int,
     name = str(path)
     count = offset = 0
     begin, cpu = time.perf_counter(), time.process_time()
-    with path.open("rb") as fh:
+    with path.open("rb") as fh, streaming_gc():
         while block := fh.readlines(batch * 230):  # about ``batch`` lines of ~230 bytes
             events = []
             for data in block:

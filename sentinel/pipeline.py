@@ -22,6 +22,7 @@ from sentinel.errors import ConfigError
 from sentinel.parsers import JsonFieldMap, LineParser, ParserOptions, build_parser
 from sentinel.parsers.detect import Detection, detect_format
 from sentinel.records import Event, Finding, RawLine
+from sentinel.runtime import streaming_gc
 from sentinel.settings import Settings, SourceSettings
 from sentinel.summary import ReplaySummary
 
@@ -175,6 +176,10 @@ class Replayer:
 
     def run(self, inputs: Sequence[ReplayInput]) -> ReplayResult:
         """Read every input to its end and return the summary and findings."""
+        with streaming_gc():
+            return self._run(inputs)
+
+    def _run(self, inputs: Sequence[ReplayInput]) -> ReplayResult:
         summary = ReplaySummary()
         detections: dict[str, Detection] = {}
         parsers: list[LineParser] = []
