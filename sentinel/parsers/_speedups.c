@@ -10,11 +10,14 @@
  * invalid UTF-8, control characters and Unicode whitespace) that matches the
  * strict pattern.  Everything else is handed, untouched, to the Python
  * ``fallback`` (the reference implementation), so rare shapes need no C.
+ * Each object's ``parse_block`` is LineParser.parse_block for that parser:
+ * the same per-line work over a block of raw lines, LineRefs built in C.
  *
  * Hostile input: every read is bounds-checked against the line length; each
  * scan moves forward (or, for the right-to-left searches, backward a bounded
  * number of times), so the work is linear in the line; nothing recurses.
- * Caches hold one entry each (no growth).
+ * Caches hold one entry each, the intern table a fixed number of bounded
+ * strings (no growth).
  *
  * One file past the usual module size on purpose: a single translation unit
  * keeps every helper static (no exported symbols but PyInit__speedups) and
