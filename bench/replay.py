@@ -7,8 +7,13 @@ lines/s and peak RSS.
 
 Targets: >= 150,000 lines/s, peak RSS <= 300 MB.
 
+Lines go from bytes to events through ``parser.parse_block`` (one C call per
+block of ``fh.readlines()`` lines on the C fast path); ``--per-line`` times the
+Python loop over ``parser.parse`` instead (``LineParser.parse_block``, a
+``RawLine`` per line), for comparison.
+
 Run: ``.venv/bin/python bench/replay.py [--lines 1000000] [--clients 100000]
-[--parse-only-too] [--batch 256]``
+[--parse-only-too | --parse-only] [--per-line] [--batch 256]``
 """
 
 from __future__ import annotations
@@ -19,11 +24,12 @@ import resource
 import sys
 import time
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 from sentinel.detection import DetectionEngine, load_packs
 from sentinel.parsers import build_parser
-from sentinel.records import LineRef, RawLine
+from sentinel.parsers.base import LineParser
 from sentinel.runtime import streaming_gc
 
 START = datetime(2026, 11, 20, tzinfo=UTC).timestamp()
@@ -95,30 +101,27 @@ def generate(path: Path, lines: int, clients: int, seed: int = 1) -> None:
             )
 
 
-def replay(path: Path, *, detect: bool = True, batch: int = BATCH) -> tuple[int, float, float]:
+def replay(
+    path: Path, *, detect: bool = True, batch: int = BATCH, per_line: bool = False
+) -> tuple[int, float, float]:
     """Parse (and detect) every line; returns (lines, wall seconds, CPU seconds).
 
-    Lines are read in blocks of ``batch``; every line goes through the real
-    parser, and each block's events through ``DetectionEngine.observe_batch``
+    Lines are read in blocks of ``batch``; every block goes through the real
+    parser's ``parse_block`` (``per_line``: the Python loop calling ``parse``
+    line by line), and its events through ``DetectionEngine.observe_batch``
     (``batch`` 1: ``observe`` per event, the old way).  CPU time is reported
     too because a shared machine's wall time includes waiting for other
     processes.
     """
     parser = build_parser("combined", source="bench")
     engine = DetectionEngine(load_packs(check_examples=False) if detect else [])
-    parse = parser.parse
+    parse_block = partial(LineParser.parse_block, parser) if per_line else parser.parse_block
     name = str(path)
-    count = offset = 0
+    offset = count = 0
     begin, cpu = time.perf_counter(), time.process_time()
     with path.open("rb") as fh, streaming_gc():
         while block := fh.readlines(batch * 230):  # about ``batch`` lines of ~230 bytes
-            events = []
-            for data in block:
-                count += 1
-                event = parse(RawLine(LineRef("bench", name, offset, count), data.rstrip(b"\n")))
-                offset += len(data)
-                if event is not None:
-                    events.append(event)
+            events, offset, count = parse_block(block, "bench", name, offset, count)
             if not detect:
                 continue
             if batch == 1:
@@ -136,26 +139,43 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=100_000)
     parser.add_argument("--log", type=Path, default=Path("/tmp/sentinel-bench-replay.log"))
     parser.add_argument("--parse-only-too", action="store_true", help="also time parsing alone")
+    parser.add_argument("--parse-only", action="store_true", help="time parsing alone, only")
+    parser.add_argument(
+        "--per-line", action="store_true", help="parse line by line (parse), not parse_block"
+    )
     parser.add_argument(
         "--batch", type=int, default=BATCH, help="lines per block (1: observe event by event)"
     )
     args = parser.parse_args(argv)
     if not args.log.exists():
         generate(args.log, args.lines, args.clients)
-    lines, seconds, cpu = replay(args.log, batch=args.batch)
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(
-        f"lines: {lines:,}  wall: {seconds:.2f} s ({lines / seconds:,.0f} lines/s)  "
-        f"cpu: {cpu:.2f} s ({lines / cpu:,.0f} lines/s)"
-    )
-    if args.parse_only_too:
-        _, _, parse_cpu = replay(args.log, detect=False, batch=args.batch)
-        detect_cpu = max(cpu - parse_cpu, 1e-9)
+    mode = "per line (parse)" if args.per_line else "parse_block"
+    if not args.parse_only:
+        lines, seconds, cpu = replay(args.log, batch=args.batch, per_line=args.per_line)
         print(
-            f"parse only: cpu {lines / parse_cpu:,.0f} lines/s; detection alone: "
-            f"{lines / detect_cpu:,.0f} events/s ({detect_cpu / lines * 1e6:.1f} us/event, "
-            f"{detect_cpu / cpu:.0%} of cpu)"
+            f"lines: {lines:,}  wall: {seconds:.2f} s ({lines / seconds:,.0f} lines/s)  "
+            f"cpu: {cpu:.2f} s ({lines / cpu:,.0f} lines/s)  [{mode}]"
         )
+    if args.parse_only or args.parse_only_too:
+        lines, _, parse_cpu = replay(
+            args.log, detect=False, batch=args.batch, per_line=args.per_line
+        )
+        _, _, other_cpu = replay(
+            args.log, detect=False, batch=args.batch, per_line=not args.per_line
+        )
+        other = "per line (parse)" if not args.per_line else "parse_block"
+        print(
+            f"parse only: cpu {lines / parse_cpu:,.0f} lines/s "
+            f"({parse_cpu / lines * 1e6:.2f} us/line) [{mode}]; "
+            f"{lines / other_cpu:,.0f} lines/s ({other_cpu / lines * 1e6:.2f} us/line) [{other}]"
+        )
+        if not args.parse_only:
+            detect_cpu = max(cpu - parse_cpu, 1e-9)
+            print(
+                f"detection alone: {lines / detect_cpu:,.0f} events/s "
+                f"({detect_cpu / lines * 1e6:.1f} us/event, {detect_cpu / cpu:.0%} of cpu)"
+            )
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS: {peak_mb:.0f} MB (targets: >= 150,000 lines/s, <= 300 MB)")
     return 0
 

@@ -10,11 +10,14 @@
  * invalid UTF-8, control characters and Unicode whitespace) that matches the
  * strict pattern.  Everything else is handed, untouched, to the Python
  * ``fallback`` (the reference implementation), so rare shapes need no C.
+ * Each object's ``parse_block`` is LineParser.parse_block for that parser:
+ * the same per-line work over a block of raw lines, LineRefs built in C.
  *
  * Hostile input: every read is bounds-checked against the line length; each
  * scan moves forward (or, for the right-to-left searches, backward a bounded
  * number of times), so the work is linear in the line; nothing recurses.
- * Caches hold one entry each (no growth).
+ * Caches hold one entry each, the intern table a fixed number of bounded
+ * strings (no growth).
  *
  * One file past the usual module size on purpose: a single translation unit
  * keeps every helper static (no exported symbols but PyInit__speedups) and
@@ -25,8 +28,12 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 #include <structmember.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 /* sentinel.parsers.base.MAX_FIELD_CHARS (checked at import by speedups.py). */
 #define MAX_FIELD_CHARS 8192
@@ -44,15 +51,72 @@ typedef struct {
     Py_ssize_t end; /* exclusive */
 } Span;
 
+/*
+ * Whether s[0:n] is all printable ASCII (0x20-0x7e), and (``no_backslash``)
+ * holds no backslash.  No early exit: a line is scanned once, sixteen bytes
+ * at a time with SSE2 (every x86-64 has it), eight at a time elsewhere
+ * (SWAR), as the compiler's -O2 cost model does not vectorise the byte loop.
+ */
+#define ONES 0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+
+/* Some byte of ``w`` is below ``limit`` (<= 0x80); exact as an "any" test. */
+static inline uint64_t
+any_below(uint64_t w, unsigned char limit)
+{
+    return (w - ONES * limit) & ~w & HIGHS;
+}
+
+static inline uint64_t
+any_equal(uint64_t w, unsigned char c)
+{
+    return any_below(w ^ (ONES * c), 1);
+}
+
+static inline int
+printable_scan(const unsigned char *s, Py_ssize_t n, int no_backslash)
+{
+    uint64_t bad = 0, w;
+    Py_ssize_t i = 0;
+#ifdef __SSE2__
+    const __m128i space_minus_1 = _mm_set1_epi8(0x1f), del = _mm_set1_epi8(0x7f);
+    const __m128i slash = _mm_set1_epi8(no_backslash ? '\\' : 0x7f);
+    __m128i wrong = _mm_setzero_si128();
+    for (; i + 16 <= n; i += 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(s + i));
+        /* Signed: bytes >= 0x80 are negative, so "not > 0x1f" catches them too. */
+        wrong = _mm_or_si128(wrong, _mm_cmpeq_epi8(_mm_cmpgt_epi8(x, space_minus_1),
+                                                   _mm_setzero_si128()));
+        wrong = _mm_or_si128(wrong, _mm_or_si128(_mm_cmpeq_epi8(x, del),
+                                                 _mm_cmpeq_epi8(x, slash)));
+    }
+    bad = (uint64_t)_mm_movemask_epi8(wrong);
+#endif
+    for (; i + 8 <= n; i += 8) {
+        memcpy(&w, s + i, 8);
+        bad |= (w & HIGHS) | any_below(w, 0x20) | any_equal(w, 0x7f);
+        if (no_backslash) {
+            bad |= any_equal(w, '\\');
+        }
+    }
+    for (; i < n; i++) {
+        bad |= (uint64_t)((unsigned char)(s[i] - 0x20) > 0x5e)
+               | (uint64_t)(no_backslash && s[i] == '\\');
+    }
+    return bad == 0;
+}
+
 static int
 printable_ascii(const unsigned char *s, Py_ssize_t n)
 {
-    /* No early exit: the loop vectorises, and a line is scanned once. */
-    unsigned char bad = 0;
-    for (Py_ssize_t i = 0; i < n; i++) {
-        bad |= (unsigned char)((unsigned char)(s[i] - 0x20) > 0x5e);
-    }
-    return !bad;
+    return printable_scan(s, n, 0);
+}
+
+/* printable_ascii, and no backslash (a combined line with escapes is Python's). */
+static int
+printable_unescaped(const unsigned char *s, Py_ssize_t n)
+{
+    return printable_scan(s, n, 1);
 }
 
 static inline int
@@ -174,46 +238,64 @@ cached_str(PyObject **cache, const char *s, Span sp)
 }
 
 /*
- * An Event (a tuple subclass) from EVENT_FIELDS new references, stolen even on
- * failure.  This is what tuple.__new__(Event, items) does, without the
- * intermediate tuple.
+ * A bounded intern table for the values that repeat from line to line (paths,
+ * user agents, referrers): direct-mapped, one str per slot, a new value
+ * replacing the old one.  Repeated values come back as the same str, whose
+ * hash CPython then computes once for every dict that looks it up; values
+ * longer than INTERN_MAX_LEN are never kept, so the table holds at most
+ * INTERN_SLOTS * INTERN_MAX_LEN bytes of text.
  */
-static PyObject *
-new_event(PyTypeObject *type, PyObject **items)
+#define INTERN_SLOTS 4096 /* a power of two */
+#define INTERN_MAX_LEN 512
+
+static inline uint64_t
+intern_hash(const char *s, Py_ssize_t n)
 {
-#if PY_VERSION_HEX < 0x030E0000
-    PyObject *event = type->tp_alloc(type, EVENT_FIELDS);
-    if (event == NULL) {
-        for (int i = 0; i < EVENT_FIELDS; i++) {
-            Py_XDECREF(items[i]);
+    uint64_t h = 0x9e3779b97f4a7c15ULL ^ (uint64_t)n, w;
+    Py_ssize_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        memcpy(&w, s + i, 8);
+        h = (h ^ w) * 0xff51afd7ed558ccdULL;
+        h ^= h >> 32;
+    }
+    w = 0;
+    memcpy(&w, s + i, (size_t)(n - i));
+    h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
+    return h ^ (h >> 29);
+}
+
+/* The str for ``s[0:n]`` (ASCII), from ``table`` when it holds the same text. */
+static PyObject *
+interned_str(PyObject **table, const char *s, Py_ssize_t n)
+{
+    if (n > INTERN_MAX_LEN) {
+        return ascii_str(s, n);
+    }
+    PyObject **slot = &table[intern_hash(s, n) & (INTERN_SLOTS - 1)];
+    if (!str_equals(*slot, s, n)) {
+        PyObject *fresh = ascii_str(s, n);
+        if (fresh == NULL) {
+            return NULL;
         }
-        return NULL;
+        Py_XSETREF(*slot, fresh);
     }
-    for (int i = 0; i < EVENT_FIELDS; i++) {
-        PyTuple_SET_ITEM(event, i, items[i]);
+    return Py_NewRef(*slot);
+}
+
+static PyObject *
+interned_span(PyObject **table, const char *s, Span sp)
+{
+    return interned_str(table, s + sp.start, sp.end - sp.start);
+}
+
+/* ``None if value in ("-", "") else value``, interned. */
+static PyObject *
+interned_or_none(PyObject **table, const char *s, Span sp)
+{
+    if (sp.end == sp.start || span_equals(s, sp, "-", 1)) {
+        Py_RETURN_NONE;
     }
-    return event;
-#else
-    /* Newer tuples carry state tp_alloc does not set: take the public road. */
-    PyObject *plain = PyTuple_New(EVENT_FIELDS);
-    if (plain == NULL) {
-        for (int i = 0; i < EVENT_FIELDS; i++) {
-            Py_XDECREF(items[i]);
-        }
-        return NULL;
-    }
-    for (int i = 0; i < EVENT_FIELDS; i++) {
-        PyTuple_SET_ITEM(plain, i, items[i]);
-    }
-    PyObject *args = PyTuple_Pack(1, plain);
-    Py_DECREF(plain);
-    if (args == NULL) {
-        return NULL;
-    }
-    PyObject *event = PyTuple_Type.tp_new(type, args, NULL);
-    Py_DECREF(args);
-    return event;
-#endif
+    return interned_span(table, s, sp);
 }
 
 /* ``counter[key] += 1`` on a collections.Counter (a dict subclass). */
@@ -326,13 +408,24 @@ intern_constants(void)
 
 /* -- what both fast paths share ------------------------------------------- */
 
+/*
+ * What a fast path does with one line: 1 with ``*out`` the result (an Event,
+ * or None for a line it rejected and counted), 0 when the line is the
+ * fallback's, -1 with an exception set.  ``ref`` is the line's LineRef.
+ */
+struct FastBase;
+typedef int (*line_fn)(struct FastBase *self, const char *s, Py_ssize_t n, PyObject *ref,
+                       PyObject **out);
+
 /* The head of both objects: ``parse(raw)`` dispatch, the reference, counters. */
-typedef struct {
+typedef struct FastBase {
     PyObject_HEAD
     vectorcallfunc vectorcall;
+    line_fn line;           /* the per-line fast path */
     PyObject *fallback;     /* the Python parse: the reference */
     PyObject *event_type;   /* records.Event */
     PyObject *rawline_type; /* records.RawLine */
+    PyObject *lineref_type; /* records.LineRef */
     Py_ssize_t hits;        /* lines this path parsed (not handed over), ever */
     Py_ssize_t taken;       /* of which take_hits() already reported */
 } FastBase;
@@ -361,19 +454,186 @@ raw_bytes(FastBase *self, PyObject *const *args, size_t nargsf, PyObject *kwname
     return PyBytes_AS_STRING(PyTuple_GET_ITEM(raw, 1));
 }
 
+/* ``parse(raw)``: the fast path, or the fallback for what it hands over. */
+static PyObject *
+fast_call(PyObject *op, PyObject *const *args, size_t nargsf, PyObject *kwnames)
+{
+    FastBase *self = (FastBase *)op;
+    PyObject *raw, *out = NULL;
+    Py_ssize_t n = 0;
+    const char *s = raw_bytes(self, args, nargsf, kwnames, &raw, &n);
+    if (s == NULL) {
+        return raw == NULL ? NULL : PyObject_CallOneArg(self->fallback, raw);
+    }
+    int rc = self->line(self, s, n, PyTuple_GET_ITEM(raw, 0), &out);
+    if (rc == 0) {
+        return PyObject_CallOneArg(self->fallback, raw);
+    }
+    return rc < 0 ? NULL : out;
+}
+
+/*
+ * A tuple of the NamedTuple subclass ``type`` from ``size`` new references,
+ * stolen even on failure.  This is what tuple.__new__(type, items) does,
+ * without the intermediate tuple.
+ */
+static PyObject *
+new_record(PyTypeObject *type, PyObject **items, Py_ssize_t size)
+{
+    for (Py_ssize_t i = 0; i < size; i++) {
+        if (items[i] == NULL) {
+            for (Py_ssize_t k = 0; k < size; k++) {
+                Py_XDECREF(items[k]);
+            }
+            return NULL;
+        }
+    }
+#if PY_VERSION_HEX < 0x030E0000
+    PyObject *record = type->tp_alloc(type, size);
+    if (record == NULL) {
+        for (Py_ssize_t i = 0; i < size; i++) {
+            Py_DECREF(items[i]);
+        }
+        return NULL;
+    }
+    for (Py_ssize_t i = 0; i < size; i++) {
+        PyTuple_SET_ITEM(record, i, items[i]);
+    }
+    return record;
+#else
+    /* Newer tuples carry state tp_alloc does not set: take the public road. */
+    PyObject *plain = PyTuple_New(size);
+    if (plain == NULL) {
+        for (Py_ssize_t i = 0; i < size; i++) {
+            Py_DECREF(items[i]);
+        }
+        return NULL;
+    }
+    for (Py_ssize_t i = 0; i < size; i++) {
+        PyTuple_SET_ITEM(plain, i, items[i]);
+    }
+    PyObject *args = PyTuple_Pack(1, plain);
+    Py_DECREF(plain);
+    if (args == NULL) {
+        return NULL;
+    }
+    PyObject *record = PyTuple_Type.tp_new(type, args, NULL);
+    Py_DECREF(args);
+    return record;
+#endif
+}
+
+/*
+ * ``parse_block(lines, source, path, offset=0, lineno=0, *, fingerprint="")``:
+ * LineParser.parse_block (base.py) in C.  Each line loses one trailing
+ * ``\n`` and then one ``\r``, as the file source strips them; its LineRef is
+ * built here, and a RawLine only for a line the fallback takes.
+ */
+static PyObject *
+parse_block(PyObject *op, PyObject *args, PyObject *kwds)
+{
+    FastBase *self = (FastBase *)op;
+    static char *kwlist[] = {"lines", "source", "path", "offset", "lineno", "fingerprint", NULL};
+    PyObject *lines, *source, *path, *key = NULL;
+    Py_ssize_t offset = 0, lineno = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OUU|nn$U:parse_block", kwlist, &lines,
+                                     &source, &path, &offset, &lineno, &key)) {
+        return NULL;
+    }
+    if (self->lineref_type == NULL) {
+        PyErr_SetString(PyExc_TypeError, "parse_block: not initialised");
+        return NULL;
+    }
+    PyObject *seq = PySequence_Fast(lines, "parse_block: lines must be a sequence of bytes");
+    if (seq == NULL) {
+        return NULL;
+    }
+    if (key == NULL) {
+        key = PyUnicode_New(0, 0);
+        if (key == NULL) {
+            Py_DECREF(seq);
+            return NULL;
+        }
+    }
+    else {
+        Py_INCREF(key);
+    }
+    PyObject *events = PyList_New(0);
+    /* ``seq`` is ``lines`` itself when a list: the fallback (Python) could shrink it. */
+    for (Py_ssize_t i = 0; events != NULL && i < PySequence_Fast_GET_SIZE(seq); i++) {
+        PyObject *item = PySequence_Fast_GET_ITEM(seq, i);
+        if (!PyBytes_Check(item)) {
+            PyErr_Format(PyExc_TypeError, "parse_block: a line is %.100s, not bytes",
+                         Py_TYPE(item)->tp_name);
+            goto error;
+        }
+        Py_INCREF(item); /* held: the list may drop it meanwhile */
+        Py_ssize_t size = PyBytes_GET_SIZE(item), n = size;
+        const char *s = PyBytes_AS_STRING(item);
+        if (n > 0 && s[n - 1] == '\n') {
+            n--;
+        }
+        if (n > 0 && s[n - 1] == '\r') {
+            n--;
+        }
+        lineno++;
+        PyObject *fields[5] = {Py_NewRef(source), Py_NewRef(path), PyLong_FromSsize_t(offset),
+                               PyLong_FromSsize_t(lineno), Py_NewRef(key)};
+        PyObject *ref = new_record((PyTypeObject *)self->lineref_type, fields, 5);
+        PyObject *event = NULL;
+        int rc = ref != NULL ? self->line(self, s, n, ref, &event) : -1;
+        if (rc == 0) {
+            PyObject *parts[3] = {Py_NewRef(ref),
+                                  n == size && PyBytes_CheckExact(item)
+                                      ? Py_NewRef(item)
+                                      : PyBytes_FromStringAndSize(s, n),
+                                  Py_NewRef(Py_False)};
+            PyObject *raw = new_record((PyTypeObject *)self->rawline_type, parts, 3);
+            event = raw != NULL ? PyObject_CallOneArg(self->fallback, raw) : NULL;
+            Py_XDECREF(raw);
+            rc = event != NULL ? 1 : -1;
+        }
+        Py_XDECREF(ref);
+        Py_DECREF(item);
+        if (rc < 0) {
+            goto error;
+        }
+        offset += size;
+        if (event != Py_None && PyList_Append(events, event) < 0) {
+            Py_DECREF(event);
+            goto error;
+        }
+        Py_DECREF(event);
+    }
+    Py_DECREF(seq);
+    Py_DECREF(key);
+    if (events == NULL) {
+        return NULL;
+    }
+    return Py_BuildValue("(Nnn)", events, offset, lineno);
+error:
+    Py_DECREF(seq);
+    Py_DECREF(key);
+    Py_XDECREF(events);
+    return NULL;
+}
+
 static int
 base_init(FastBase *self, PyObject *fallback, PyObject *event_type, PyObject *rawline_type,
-          vectorcallfunc call)
+          PyObject *lineref_type, line_fn line)
 {
     if (!PyType_IsSubtype((PyTypeObject *)event_type, &PyTuple_Type)
-        || !PyType_IsSubtype((PyTypeObject *)rawline_type, &PyTuple_Type)) {
-        PyErr_SetString(PyExc_TypeError, "Event and RawLine must be tuple types");
+        || !PyType_IsSubtype((PyTypeObject *)rawline_type, &PyTuple_Type)
+        || !PyType_IsSubtype((PyTypeObject *)lineref_type, &PyTuple_Type)) {
+        PyErr_SetString(PyExc_TypeError, "Event, RawLine and LineRef must be tuple types");
         return -1;
     }
     Py_XSETREF(self->fallback, Py_NewRef(fallback));
     Py_XSETREF(self->event_type, Py_NewRef(event_type));
     Py_XSETREF(self->rawline_type, Py_NewRef(rawline_type));
-    self->vectorcall = call;
+    Py_XSETREF(self->lineref_type, Py_NewRef(lineref_type));
+    self->vectorcall = fast_call;
+    self->line = line;
     return 0;
 }
 
@@ -383,6 +643,7 @@ base_traverse(FastBase *self, visitproc visit, void *arg)
     Py_VISIT(self->fallback);
     Py_VISIT(self->event_type);
     Py_VISIT(self->rawline_type);
+    Py_VISIT(self->lineref_type);
     return 0;
 }
 
@@ -392,6 +653,7 @@ base_clear(FastBase *self)
     Py_CLEAR(self->fallback);
     Py_CLEAR(self->event_type);
     Py_CLEAR(self->rawline_type);
+    Py_CLEAR(self->lineref_type);
 }
 
 static PyObject *
@@ -405,6 +667,9 @@ take_hits(PyObject *op, PyObject *Py_UNUSED(ignored))
 
 static PyMethodDef fast_methods[] = {
     {"take_hits", take_hits, METH_NOARGS, "Lines this path parsed since the last call."},
+    {"parse_block", (PyCFunction)(void (*)(void))parse_block, METH_VARARGS | METH_KEYWORDS,
+     "parse_block(lines, source, path, offset=0, lineno=0, *, fingerprint='')"
+     " -> (events, offset, lineno): LineParser.parse_block."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -433,6 +698,7 @@ typedef struct {
     PyObject *last_ts;       /* float for last_stamp, or NULL */
     PyObject *last_protocol; /* str, key of last_extra */
     PyObject *last_extra;    /* shared mapping from PROTOCOL_EXTRA */
+    PyObject *interned[INTERN_SLOTS]; /* see interned_str */
 } CombinedFast;
 
 typedef struct {
@@ -440,12 +706,21 @@ typedef struct {
     int has_query;
 } CombinedFields;
 
-/* A run of at most ``cap`` bytes from ``i`` that are not in ``stop``; its end. */
+/* The end of the run of at most ``cap`` bytes from ``i`` that are not ``stop``. */
 static inline Py_ssize_t
-run_until(const char *s, Py_ssize_t i, Py_ssize_t n, Py_ssize_t cap, const char *stop)
+run_until(const char *s, Py_ssize_t i, Py_ssize_t n, Py_ssize_t cap, char stop)
 {
     Py_ssize_t limit = n - i < cap ? n : i + cap;
-    while (i < limit && strchr(stop, s[i]) == NULL) {
+    const char *hit = i < limit ? memchr(s + i, stop, (size_t)(limit - i)) : NULL;
+    return hit != NULL ? hit - s : (i > limit ? i : limit);
+}
+
+/* The same for a run of bytes that are none of ``"``, `` `` and (if ``query``) ``?``. */
+static inline Py_ssize_t
+run_until_target(const char *s, Py_ssize_t i, Py_ssize_t n, Py_ssize_t cap, int query)
+{
+    Py_ssize_t limit = n - i < cap ? n : i + cap;
+    while (i < limit && s[i] != '"' && s[i] != ' ' && (s[i] != '?' || !query)) {
         i++;
     }
     return i;
@@ -484,7 +759,7 @@ scan_combined(const char *s, Py_ssize_t n, CombinedFields *f)
     if (i >= n || s[i] != '[') {
         return 0;
     }
-    j = run_until(s, ++i, n, 40, "]");
+    j = run_until(s, ++i, n, 40, ']');
     if (j - i < 26 || !starts_with(s, j, n, "] \"", 3)) {
         return 0;
     }
@@ -497,7 +772,7 @@ scan_combined(const char *s, Py_ssize_t n, CombinedFields *f)
     }
     f->method = (Span){i, j};
     i = j + 1;
-    j = run_until(s, i, n, MAX_FIELD_CHARS, "\"? ");
+    j = run_until_target(s, i, n, MAX_FIELD_CHARS, 1);
     if (j == i || j >= n) {
         return 0;
     }
@@ -506,7 +781,7 @@ scan_combined(const char *s, Py_ssize_t n, CombinedFields *f)
     f->has_query = s[j] == '?';
     if (f->has_query) {
         i = j + 1;
-        j = run_until(s, i, n, MAX_FIELD_CHARS, "\" ");
+        j = run_until_target(s, i, n, MAX_FIELD_CHARS, 0);
         f->query = (Span){i, j};
     }
     if (!starts_with(s, j, n, " HTTP/", 6)) {
@@ -533,13 +808,13 @@ scan_combined(const char *s, Py_ssize_t n, CombinedFields *f)
     }
     f->size = (Span){i, j};
     i = j + 2;
-    j = run_until(s, i, n, MAX_FIELD_CHARS, "\"");
+    j = run_until(s, i, n, MAX_FIELD_CHARS, '"');
     if (!starts_with(s, j, n, "\" \"", 3)) {
         return 0;
     }
     f->referrer = (Span){i, j};
     i = j + 3;
-    j = run_until(s, i, n, MAX_FIELD_CHARS, "\"");
+    j = run_until(s, i, n, MAX_FIELD_CHARS, '"');
     if (j != n - 1 || s[j] != '"') {
         return 0;
     }
@@ -620,15 +895,6 @@ combined_extra(CombinedFast *self, const char *s, Span sp)
     return extra;
 }
 
-static PyObject *
-dash_or_empty_to_none(const char *s, Span sp)
-{
-    if (sp.end == sp.start || span_equals(s, sp, "-", 1)) {
-        Py_RETURN_NONE;
-    }
-    return span_str(s, sp);
-}
-
 static long long
 decimal(const char *s, Span sp)
 {
@@ -640,7 +906,7 @@ decimal(const char *s, Span sp)
 }
 
 static PyObject *
-combined_event(CombinedFast *self, PyObject *raw, const char *s, const CombinedFields *f,
+combined_event(CombinedFast *self, PyObject *ref, const char *s, const CombinedFields *f,
                PyObject *ts)
 {
     PyObject *items[EVENT_FIELDS];
@@ -651,80 +917,72 @@ combined_event(CombinedFast *self, PyObject *raw, const char *s, const CombinedF
     items[4] = span_equals(s, f->ip, "-", 1) ? Py_NewRef(Py_None) : span_str(s, f->ip);
     items[5] = span_equals(s, f->user, "-", 1) ? Py_NewRef(Py_None) : span_str(s, f->user);
     items[6] = combined_method(self, s, f->method);
-    items[7] = span_str(s, f->path);
+    items[7] = interned_span(self->interned, s, f->path);
     items[8] = f->has_query && f->query.end > f->query.start ? span_str(s, f->query)
                                                               : Py_NewRef(Py_None);
     items[9] = PyLong_FromLongLong(decimal(s, f->status));
     items[10] = PyLong_FromLongLong(decimal(s, f->size));
     items[11] = Py_NewRef(Py_None);
-    items[12] = dash_or_empty_to_none(s, f->agent);
-    items[13] = dash_or_empty_to_none(s, f->referrer);
+    items[12] = interned_or_none(self->interned, s, f->agent);
+    items[13] = interned_or_none(self->interned, s, f->referrer);
     for (int i = 14; i < 18; i++) {
         items[i] = Py_NewRef(Py_None);
     }
     items[18] = Py_NewRef(self->metrics);
-    items[19] = Py_NewRef(PyTuple_GET_ITEM(raw, 0));
+    items[19] = Py_NewRef(ref);
     items[20] = combined_extra(self, s, f->protocol);
-    for (int i = 0; i < EVENT_FIELDS; i++) {
-        if (items[i] == NULL) {
-            for (int k = 0; k < EVENT_FIELDS; k++) {
-                Py_XDECREF(items[k]);
-            }
-            return NULL;
-        }
-    }
-    return new_event((PyTypeObject *)self->base.event_type, items);
+    return new_record((PyTypeObject *)self->base.event_type, items, EVENT_FIELDS);
 }
 
-static PyObject *
-combined_call(PyObject *op, PyObject *const *args, size_t nargsf, PyObject *kwnames)
+static int
+combined_line(FastBase *base, const char *s, Py_ssize_t n, PyObject *ref, PyObject **out)
 {
-    CombinedFast *self = (CombinedFast *)op;
-    PyObject *raw, *fallback = self->base.fallback;
-    Py_ssize_t n = 0;
-    const char *s = raw_bytes(&self->base, args, nargsf, kwnames, &raw, &n);
+    CombinedFast *self = (CombinedFast *)base;
     CombinedFields f;
     /* The scan first: on hostile lines it fails early, so handing them over is cheap. */
-    if (s == NULL || !scan_combined(s, n, &f) || !printable_ascii((const unsigned char *)s, n)
-        || memchr(s, '\\', (size_t)n) != NULL) {
-        return raw == NULL ? NULL : PyObject_CallOneArg(fallback, raw);
+    if (!scan_combined(s, n, &f) || !printable_unescaped((const unsigned char *)s, n)) {
+        return 0;
     }
     const char *stamp = s + f.stamp.start;
     if (self->last_ts == NULL || f.stamp.end - f.stamp.start != CLF_STAMP_LEN
         || memcmp(self->last_stamp, stamp, CLF_STAMP_LEN) != 0) {
         double ts;
         if (f.stamp.end - f.stamp.start != CLF_STAMP_LEN || !clf_epoch(stamp, &ts)) {
-            return PyObject_CallOneArg(fallback, raw);
+            return 0;
         }
         PyObject *value = PyFloat_FromDouble(ts);
         if (value == NULL) {
-            return NULL;
+            return -1;
         }
         Py_XSETREF(self->last_ts, value);
         memcpy(self->last_stamp, stamp, CLF_STAMP_LEN);
     }
-    PyObject *event = combined_event(self, raw, s, &f, self->last_ts);
-    if (event != NULL) {
-        self->base.hits++;
+    *out = combined_event(self, ref, s, &f, self->last_ts);
+    if (*out == NULL) {
+        return -1;
     }
-    return event;
+    self->base.hits++;
+    return 1;
 }
 
 static int
 combined_init(PyObject *op, PyObject *args, PyObject *kwds)
 {
     CombinedFast *self = (CombinedFast *)op;
-    static char *kwlist[] = {"fallback", "event_type", "rawline_type", "kind", "source",
-                             "host", "metrics", "protocols", "methods", NULL};
-    PyObject *fallback, *event_type, *rawline_type, *kind, *source, *host, *metrics,
-        *protocols, *methods;
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OO!O!OOOOO!O!:CombinedFast", kwlist,
+    static char *kwlist[] = {"fallback", "event_type", "rawline_type", "lineref_type", "kind",
+                             "source",   "host",       "metrics",      "protocols",    "methods",
+                             NULL};
+    PyObject *fallback, *event_type, *rawline_type, *lineref_type, *kind, *source, *host,
+        *metrics, *protocols, *methods;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OO!O!O!OOOOO!O!:CombinedFast", kwlist,
                                      &fallback, &PyType_Type, &event_type, &PyType_Type,
-                                     &rawline_type, &kind, &source, &host, &metrics,
-                                     &PyDict_Type, &protocols, &PyDict_Type, &methods)) {
+                                     &rawline_type, &PyType_Type, &lineref_type, &kind, &source,
+                                     &host, &metrics, &PyDict_Type, &protocols, &PyDict_Type,
+                                     &methods)) {
         return -1;
     }
-    if (base_init(&self->base, fallback, event_type, rawline_type, combined_call) < 0) {
+    if (base_init(&self->base, fallback, event_type, rawline_type, lineref_type, combined_line)
+        < 0) {
         return -1;
     }
     Py_XSETREF(self->kind, Py_NewRef(kind));
@@ -772,6 +1030,9 @@ combined_clear(PyObject *op)
     Py_CLEAR(self->last_ts);
     Py_CLEAR(self->last_protocol);
     Py_CLEAR(self->last_extra);
+    for (int i = 0; i < INTERN_SLOTS; i++) {
+        Py_CLEAR(self->interned[i]);
+    }
     return 0;
 }
 
@@ -1395,7 +1656,7 @@ syslog_classify(SyslogFast *self, PyObject *program, PyObject *message, const ch
 }
 
 static PyObject *
-syslog_event(SyslogFast *self, PyObject *raw, PyObject *ts, const char *s,
+syslog_event(SyslogFast *self, PyObject *ref, PyObject *ts, const char *s,
              const SyslogFields *f)
 {
     PyObject *items[EVENT_FIELDS] = {NULL};
@@ -1444,16 +1705,8 @@ syslog_event(SyslogFast *self, PyObject *raw, PyObject *ts, const char *s,
     }
     items[17] = Py_NewRef(Py_None);
     items[18] = Py_NewRef(self->metrics);
-    items[19] = Py_NewRef(PyTuple_GET_ITEM(raw, 0));
+    items[19] = Py_NewRef(ref);
     items[20] = Py_NewRef(rc == 0 ? self->empty_extra : auth.extra);
-    for (int i = 0; i < EVENT_FIELDS; i++) {
-        if (items[i] == NULL) {
-            for (int k = 0; k < EVENT_FIELDS; k++) {
-                Py_XDECREF(items[k]);
-            }
-            goto error;
-        }
-    }
     auth_clear(&auth);
     if (owned) {
         Py_DECREF(auth.kind);
@@ -1461,7 +1714,7 @@ syslog_event(SyslogFast *self, PyObject *raw, PyObject *ts, const char *s,
     }
     Py_DECREF(program);
     Py_DECREF(message);
-    return new_event((PyTypeObject *)self->base.event_type, items);
+    return new_record((PyTypeObject *)self->base.event_type, items, EVENT_FIELDS);
 error:
     auth_clear(&auth);
     if (owned) {
@@ -1497,28 +1750,27 @@ syslog_failed(SyslogFast *self)
     Py_RETURN_NONE;
 }
 
-static PyObject *
-syslog_call(PyObject *op, PyObject *const *args, size_t nargsf, PyObject *kwnames)
+static int
+syslog_line(FastBase *base, const char *s, Py_ssize_t n, PyObject *ref, PyObject **out)
 {
-    SyslogFast *self = (SyslogFast *)op;
-    PyObject *raw;
-    Py_ssize_t n = 0;
-    const char *s = raw_bytes(&self->base, args, nargsf, kwnames, &raw, &n);
+    SyslogFast *self = (SyslogFast *)base;
     SyslogFields f;
-    if (s == NULL || !scan_bsd(s, n, &f) || !printable_ascii((const unsigned char *)s, n)) {
-        return raw == NULL ? NULL : PyObject_CallOneArg(self->base.fallback, raw);
+    if (!scan_bsd(s, n, &f) || !printable_ascii((const unsigned char *)s, n)) {
+        return 0;
     }
     PyObject *ts = syslog_time(self, s);
     if (ts == NULL) {
-        if (PyErr_Occurred()) {
-            return syslog_failed(self);
+        if (!PyErr_Occurred()) {
+            return 0;
         }
-        return PyObject_CallOneArg(self->base.fallback, raw);
+        *out = syslog_failed(self);
+        return *out == NULL ? -1 : 1;
     }
     self->base.hits++;
-    PyObject *event = syslog_event(self, raw, ts, s, &f);
+    PyObject *event = syslog_event(self, ref, ts, s, &f);
     Py_DECREF(ts);
-    return event != NULL ? event : syslog_failed(self);
+    *out = event != NULL ? event : syslog_failed(self);
+    return *out == NULL ? -1 : 1;
 }
 
 static int
@@ -1528,22 +1780,23 @@ syslog_init(PyObject *op, PyObject *args, PyObject *kwds)
     static char *kwlist[] = {"fallback",        "state",          "programs",
                              "sshd_handlers",   "classify_unlisted", "normalize_ip",
                              "on_error",        "event_type",     "rawline_type",
-                             "kinds",           "source",         "metrics",
-                             "empty_extra",     "failed_patterns", "accepted_patterns",
-                             NULL};
+                             "lineref_type",    "kinds",          "source",
+                             "metrics",         "empty_extra",    "failed_patterns",
+                             "accepted_patterns", NULL};
     PyObject *fallback, *state, *programs, *sshd_handlers, *classify_unlisted, *normalize,
-        *on_error, *event_type, *rawline_type, *source, *metrics, *empty_extra, *failed,
-        *accepted;
+        *on_error, *event_type, *rawline_type, *lineref_type, *source, *metrics, *empty_extra,
+        *failed, *accepted;
     PyObject *k_syslog, *k_fail, *k_ok, *k_other;
     if (!PyArg_ParseTupleAndKeywords(
-            args, kwds, "OO!O!O!OOOO!O!(OOOO)OOOO!O!:SyslogFast", kwlist, &fallback,
+            args, kwds, "OO!O!O!OOOO!O!O!(OOOO)OOOO!O!:SyslogFast", kwlist, &fallback,
             &PyDict_Type, &state, &PyDict_Type, &programs, &PyTuple_Type, &sshd_handlers,
             &classify_unlisted, &normalize, &on_error, &PyType_Type, &event_type,
-            &PyType_Type, &rawline_type, &k_syslog, &k_fail, &k_ok, &k_other, &source,
+            &PyType_Type, &rawline_type, &PyType_Type, &lineref_type, &k_syslog, &k_fail, &k_ok, &k_other, &source,
             &metrics, &empty_extra, &PyDict_Type, &failed, &PyDict_Type, &accepted)) {
         return -1;
     }
-    if (base_init(&self->base, fallback, event_type, rawline_type, syslog_call) < 0) {
+    if (base_init(&self->base, fallback, event_type, rawline_type, lineref_type, syslog_line)
+        < 0) {
         return -1;
     }
     Py_XSETREF(self->state, Py_NewRef(state));

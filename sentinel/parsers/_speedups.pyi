@@ -1,8 +1,8 @@
 # Type stub of the C extension built from _speedups.c (see speedups.py).
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from sentinel.records import Event, RawLine
+from sentinel.records import Event, LineRef, RawLine
 
 MAX_FIELD_CHARS: int
 
@@ -12,6 +12,7 @@ class CombinedFast:
         fallback: Callable[[RawLine], Event | None],
         event_type: type[Event],
         rawline_type: type[RawLine],
+        lineref_type: type[LineRef],
         kind: Any,
         source: str,
         host: str | None,
@@ -20,6 +21,16 @@ class CombinedFast:
         methods: dict[str, str],
     ) -> None: ...
     def __call__(self, raw: RawLine, /) -> Event | None: ...
+    def parse_block(
+        self,
+        lines: Sequence[bytes],
+        source: str,
+        path: str,
+        offset: int = 0,
+        lineno: int = 0,
+        *,
+        fingerprint: str = "",
+    ) -> tuple[list[Event], int, int]: ...
     @property
     def hits(self) -> int: ...
     def take_hits(self) -> int: ...
@@ -36,6 +47,7 @@ class SyslogFast:
         on_error: Callable[[Exception], None],
         event_type: type[Event],
         rawline_type: type[RawLine],
+        lineref_type: type[LineRef],
         kinds: tuple[Any, Any, Any, Any],
         source: str,
         metrics: Mapping[str, float],
@@ -44,6 +56,16 @@ class SyslogFast:
         accepted_patterns: dict[str, str],
     ) -> None: ...
     def __call__(self, raw: RawLine, /) -> Event | None: ...
+    def parse_block(
+        self,
+        lines: Sequence[bytes],
+        source: str,
+        path: str,
+        offset: int = 0,
+        lineno: int = 0,
+        *,
+        fingerprint: str = "",
+    ) -> tuple[list[Event], int, int]: ...
     @property
     def hits(self) -> int: ...
     def take_hits(self) -> int: ...

@@ -357,6 +357,7 @@ class CombinedParser(_AccessParser):
         self._fast = _combined_fast(self.parse, self.source, self._host)
         if self._fast is not None:
             self.parse = self._fast  # type: ignore[method-assign,assignment]
+            self.parse_block = self._fast.parse_block  # type: ignore[method-assign]
 
     @property
     def matched(self) -> Counter[str]:
@@ -464,7 +465,16 @@ def _combined_fast(
     from sentinel.parsers._speedups import CombinedFast
 
     return CombinedFast(
-        fallback, Event, RawLine, _HTTP, source, host, EMPTY_METRICS, PROTOCOL_EXTRA, _METHOD_INTERN
+        fallback,
+        Event,
+        RawLine,
+        LineRef,
+        _HTTP,
+        source,
+        host,
+        EMPTY_METRICS,
+        PROTOCOL_EXTRA,
+        _METHOD_INTERN,
     )
 
 

@@ -10,12 +10,13 @@ costs one line, never the daemon.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from typing import ClassVar
 
 import structlog
 
 from sentinel.parsers.options import ParserOptions
-from sentinel.records import Event, RawLine
+from sentinel.records import Event, LineRef, RawLine
 
 __all__ = [
     "MAX_FIELD_CHARS",
@@ -128,6 +129,48 @@ class LineParser:
         if event is None:
             self.rejected["unmatched"] += 1
         return event
+
+    def parse_block(
+        self,
+        lines: Sequence[bytes],
+        source: str,
+        path: str,
+        offset: int = 0,
+        lineno: int = 0,
+        *,
+        fingerprint: str = "",
+    ) -> tuple[list[Event], int, int]:
+        """Parse consecutive raw lines of one file; returns ``(events, offset, lineno)``.
+
+        ``lines`` are the lines as ``fh.readlines()`` gives them: each loses
+        one trailing ``\\n`` and then one ``\\r`` (as the file source strips
+        lines, ``sources/lines.py``) and is parsed exactly as :meth:`parse`
+        parses ``RawLine(LineRef(source, path, offset_of_line, lineno_of_line,
+        fingerprint), stripped)``; the first line is at byte ``offset`` and
+        has number ``lineno + 1``.  Lines without an event are dropped (and
+        counted, as ``parse`` counts them).  The offset after the last line
+        and its number are returned, ready for the next block.  No line cap
+        is applied: a caller reading untrusted files bounds the lines it
+        reads (``readlines(hint)`` does not).
+
+        The C fast paths (``combined``, ``syslog``, ``auth``) replace this
+        with one C call per block, with identical results and counters.
+        """
+        parse = self.parse
+        new = tuple.__new__  # no NamedTuple __new__ frame per line
+        events: list[Event] = []
+        append = events.append
+        for data in lines:
+            lineno += 1
+            line = data[:-1] if data.endswith(b"\n") else data
+            if line.endswith(b"\r"):
+                line = line[:-1]
+            ref = new(LineRef, (source, path, offset, lineno, fingerprint))
+            event = parse(new(RawLine, (ref, line, False)))
+            offset += len(data)
+            if event is not None:
+                append(event)
+        return events, offset, lineno
 
     def parse_text(self, text: str, raw: RawLine) -> Event | None:
         """Parse decoded text; raise :class:`Reject` (or return None) to reject."""

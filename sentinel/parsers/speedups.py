@@ -6,7 +6,9 @@ and ``auth``).  Each fast path is installed as the parser's ``parse`` and
 hands every line it does not handle (anything but printable ASCII in the
 everyday shape) to the Python implementation, which stays the reference:
 ``tests/parsers/test_speedups.py`` checks that both give identical events and
-counters on random and hostile input.
+counters on random and hostile input.  Each fast path also provides the
+parser's ``parse_block`` (see :meth:`~sentinel.parsers.base.LineParser.parse_block`):
+a block of raw lines in one C call, with the same results as ``parse``.
 
 The extension is optional at install time (a failed compile still installs
 sentinel, on the Python path).  ``SENTINEL_NO_SPEEDUPS=1`` forces the Python

@@ -43,7 +43,7 @@ from sentinel.parsers.auth import (
 from sentinel.parsers.base import MAX_FIELD_CHARS, LineParser, Reject, clean_field, log, to_int
 from sentinel.parsers.options import ParserOptions
 from sentinel.parsers.timestamps import IsoTimeParser, SyslogTimeParser, resolve_zone
-from sentinel.records import EMPTY_EXTRA, EMPTY_METRICS, Event, EventKind, RawLine
+from sentinel.records import EMPTY_EXTRA, EMPTY_METRICS, Event, EventKind, LineRef, RawLine
 
 if TYPE_CHECKING:
     from sentinel.parsers._speedups import SyslogFast
@@ -106,6 +106,7 @@ class SyslogParser(LineParser):
         fast = self._fast_path()
         if fast is not None:
             self.parse = fast  # type: ignore[method-assign,assignment]
+            self.parse_block = fast.parse_block  # type: ignore[method-assign]
 
     def _fast_path(self) -> SyslogFast | None:
         """The C fast path in front of :meth:`parse` (``None`` when not built or disabled)."""
@@ -126,6 +127,7 @@ class SyslogParser(LineParser):
             on_error=self._count_error,
             event_type=Event,
             rawline_type=RawLine,
+            lineref_type=LineRef,
             kinds=(_SYSLOG, EventKind.AUTH_FAILURE, EventKind.AUTH_SUCCESS, EventKind.AUTH_OTHER),
             source=self.source,
             metrics=EMPTY_METRICS,

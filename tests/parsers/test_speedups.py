@@ -7,12 +7,18 @@ type, and ``extra`` in the same order), and the ``rejected``, ``notes`` and
 ``matched`` counters.  Sequences matter for syslog, whose year inference and
 per-minute shortcut keep state across lines.
 
+``parse_block`` is compared the same way: the C block path (one call per
+block of raw lines with their line ends) against the Python parser taking the
+stripped lines one by one, origins included; blocks mix lines the C path
+takes with lines it hands over.
+
 The tests skip when the extension is not built, except under
 ``SENTINEL_EXPECT_SPEEDUPS=1`` (``.ci/run``), where a missing build fails.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import random
@@ -26,6 +32,7 @@ from hypothesis import strategies as st
 
 from sentinel.parsers import ParserOptions, build_parser, speedups
 from sentinel.parsers.base import LineParser
+from sentinel.parsers.options import JsonFieldMap
 from sentinel.records import Event, LineRef, RawLine
 
 REFERENCE = 1798761600.0  # 2027-01-01Z: December lines fall in 2026
@@ -104,6 +111,81 @@ def _compare(fmt: str, lines: Sequence[bytes], options: ParserOptions | None = N
         # Steer Hypothesis towards inputs the C path takes (it is what is under test).
         target(hits / len(lines), label="share of lines on the C path")
     return hits
+
+
+ENDINGS = (b"\n", b"\n", b"\n", b"\r\n", b"", b"\r", b"\n\n", b"\r\r\n")
+
+
+def _stripped(data: bytes) -> bytes:
+    """What the file source (and ``parse_block``) makes of a line as read."""
+    data = data.removesuffix(b"\n")
+    return data.removesuffix(b"\r")
+
+
+def _compare_block(
+    fmt: str,
+    lines: Sequence[bytes],
+    options: ParserOptions | None = None,
+    *,
+    endings: Sequence[bytes] = (b"\n",),
+    cuts: Sequence[int] = (),
+) -> int:
+    """``parse_block`` on the C path equals the Python parser line by line.
+
+    Line ``i`` gets ``endings[i % len(endings)]`` appended; the lines are
+    split into blocks at ``cuts``.  Events (origins included), counters, the
+    returned offset and line number and (syslog) time state must agree, and
+    the Python ``LineParser.parse_block`` must agree too.  Returns how many
+    lines the C path parsed itself.
+    """
+    options = options or ParserOptions(reference_time=REFERENCE, host="h")
+    fast, reference = _pair(fmt, options)
+    with _python_only():
+        python_block = build_parser(fmt, options, source="diff")
+    assert getattr(fast.parse_block, "__self__", None) is fast.parse, "not the C block path"
+    raw = [data + endings[i % len(endings)] for i, data in enumerate(lines)]
+    bounds = [0, *sorted({min(max(cut, 0), len(raw)) for cut in cuts}), len(raw)]
+    got: list[Event] = []
+    via_python: list[Event] = []
+    offset, lineno = python_offset, python_lineno = start = (1000, 7)
+    for first, last in itertools.pairwise(bounds):
+        events, offset, lineno = fast.parse_block(
+            raw[first:last], "diff", "diff.log", offset, lineno, fingerprint="fp"
+        )
+        got += events
+        events, python_offset, python_lineno = python_block.parse_block(
+            raw[first:last], "diff", "diff.log", python_offset, python_lineno, fingerprint="fp"
+        )
+        via_python += events
+    want: list[Event] = []
+    position, number = start
+    for data in raw:
+        number += 1
+        ref = LineRef("diff", "diff.log", position, number, "fp")
+        event = reference.parse(RawLine(ref, _stripped(data)))
+        if event is not None:
+            want.append(event)
+        position += len(data)
+    assert (offset, lineno) == (python_offset, python_lineno) == (position, number)
+    assert len(got) == len(want) == len(via_python), lines
+    for fast_event, python_event, reference_event in zip(got, via_python, want, strict=True):
+        assert fast_event.origin is not None
+        _same_event(fast_event, reference_event, raw[fast_event.origin.lineno - start[1] - 1])
+        _same_event(python_event, reference_event, b"python parse_block")
+    hits: int = fast.parse.hits
+    for counter in ("rejected", "notes", "matched"):
+        want_counts = dict(+getattr(reference, counter))
+        assert dict(+getattr(fast, counter)) == want_counts, (counter, lines)
+        assert dict(+getattr(python_block, counter)) == want_counts, (counter, lines)
+    for state in ("_last_stamp", "_last_ts", "_last_minute", "_minute_base"):
+        assert getattr(fast, state, None) == getattr(reference, state, None), state
+    if currently_in_test_context():
+        target(hits / max(len(lines), 1), label="share of lines on the C path")
+    return hits
+
+
+block_endings = st.lists(st.sampled_from(ENDINGS), min_size=1, max_size=4)
+block_cuts = st.lists(st.integers(0, 12), max_size=3)
 
 
 # -- building blocks: everyday values, odd values and hostile ones ------------
@@ -264,6 +346,18 @@ class TestCombinedFastPath:
     def test_random_bytes(self, lines: list[bytes]) -> None:
         """Random bytes give identical results (mostly rejections)."""
         _compare("combined", lines)
+
+    @DIFF
+    @given(lines=st.lists(combined_line(), max_size=12), endings=block_endings, cuts=block_cuts)
+    def test_blocks(self, lines: list[bytes], endings: list[bytes], cuts: list[int]) -> None:
+        """``parse_block`` over built lines, any line ends and block cuts, agrees."""
+        _compare_block("combined", lines, endings=endings, cuts=cuts)
+
+    @DIFF
+    @given(lines=st.lists(st.binary(max_size=300), max_size=6), endings=block_endings)
+    def test_blocks_of_random_bytes(self, lines: list[bytes], endings: list[bytes]) -> None:
+        """``parse_block`` over random bytes agrees."""
+        _compare_block("combined", lines, endings=endings, cuts=[2])
 
     def test_truncated_and_non_rawline_input_go_to_python(self) -> None:
         """A truncated line and a plain tuple take the Python path and still agree."""
@@ -434,6 +528,37 @@ class TestSyslogFastPath:
         """Random bytes give identical results (mostly rejections)."""
         _compare("syslog", lines)
 
+    @DIFF
+    @given(
+        lines=syslog_lines(),
+        fmt=st.sampled_from(["syslog", "auth"]),
+        endings=block_endings,
+        cuts=block_cuts,
+    )
+    def test_blocks(
+        self, lines: list[bytes], fmt: str, endings: list[bytes], cuts: list[int]
+    ) -> None:
+        """``parse_block`` over line sequences, any line ends and block cuts, agrees."""
+        _compare_block(fmt, lines, endings=endings, cuts=cuts)
+
+    @DIFF
+    @given(lines=st.lists(st.binary(max_size=300), max_size=6), endings=block_endings)
+    def test_blocks_of_random_bytes(self, lines: list[bytes], endings: list[bytes]) -> None:
+        """``parse_block`` over random bytes agrees."""
+        _compare_block("syslog", lines, endings=endings, cuts=[3])
+
+    def test_a_classifier_exception_in_a_block_is_counted_like_python(self) -> None:
+        """An exception inside a classifier costs its line in a block too, counted alike."""
+        fast, reference = _pair("syslog", ParserOptions(reference_time=REFERENCE))
+        for parser in (fast, reference):
+            parser._programs["sudo"] = _boom  # type: ignore[attr-defined]
+        lines = [b"Dec 10 06:55:46 h CRON[1]: x\n", b"Dec 10 06:55:47 h sudo[1]: x\n"] * 2
+        events, _, _ = fast.parse_block(lines, "d", "d")
+        assert [e.program for e in events] == ["CRON", "CRON"]
+        for raw in lines:
+            reference.parse(RawLine(LineRef("d", "d", 0, 1), _stripped(raw)))
+        assert dict(fast.rejected) == dict(reference.rejected) == {"internal_error": 2}
+
     def test_a_classifier_exception_is_counted_like_python(self) -> None:
         """An exception inside a classifier is an ``internal_error`` on both paths."""
         fast, reference = _pair("syslog", ParserOptions(reference_time=REFERENCE))
@@ -482,10 +607,14 @@ SAMPLES = Path(__file__).parent / "samples"
 def _sample_file(path: Path) -> tuple[str, ParserOptions, list[bytes]]:
     """Format, options and *every* line of an annotated sample file (comments are input too)."""
     lines = path.read_text(encoding="utf-8").splitlines()
-    options = next((o[11:] for o in lines if o.startswith("# options: ")), "{}")
+    options = json.loads(next((o[11:] for o in lines if o.startswith("# options: ")), "{}"))
+    if "json_fields" in options:
+        fields = options["json_fields"]
+        fields["metrics"] = tuple(fields.get("metrics", ()))
+        options["json_fields"] = JsonFieldMap(**fields)
     return (
         lines[0].removeprefix("# format: "),
-        ParserOptions(**json.loads(options)),
+        ParserOptions(**options),
         [line.encode() for line in lines],
     )
 
@@ -501,6 +630,46 @@ def test_annotated_samples_agree(path: Path) -> None:
     """Every line of the sample files of the sped-up formats gives identical results."""
     fmt, options, lines = _sample_file(path)
     _compare(fmt, lines, options)
+
+
+@needs_speedups
+@pytest.mark.parametrize("path", SAMPLE_FILES, ids=lambda p: p.name)
+def test_annotated_samples_agree_in_blocks(path: Path) -> None:
+    """Every sample file read as one block, and in blocks of 3, with LF and CRLF ends."""
+    fmt, options, lines = _sample_file(path)
+    _compare_block(fmt, lines, options)
+    _compare_block(fmt, lines, options, endings=[b"\r\n", b"\n"], cuts=range(3, len(lines), 3))
+
+
+@pytest.mark.parametrize("path", sorted(SAMPLES.glob("*.log")), ids=lambda p: p.name)
+def test_python_parse_block_is_parse_line_by_line(path: Path) -> None:
+    """``LineParser.parse_block`` (every format) is ``parse`` over the stripped lines."""
+    fmt, options, lines = _sample_file(path)
+    raw = [line + b"\r\n" for line in lines]
+    block, line_by_line = build_parser(fmt, options), build_parser(fmt, options)
+    events, offset, lineno = block.parse_block(raw, "s", "p", 5, 2, fingerprint="f")
+    want, position = [], 5
+    for number, data in enumerate(raw, start=3):
+        event = line_by_line.parse(RawLine(LineRef("s", "p", position, number, "f"), data[:-2]))
+        position += len(data)
+        if event is not None:
+            want.append(event)
+    assert events == want
+    assert (offset, lineno) == (position, 2 + len(raw))
+    for counter in ("rejected", "notes", "matched"):
+        assert getattr(block, counter) == getattr(line_by_line, counter), counter
+
+
+@needs_speedups
+@pytest.mark.parametrize("fmt", ["combined", "syslog"])
+def test_parse_block_takes_bytes_only(fmt: str) -> None:
+    """A line that is not bytes is a TypeError on the C and the Python block path."""
+    fast, reference = _pair(fmt, ParserOptions())
+    for parser in (fast, reference):
+        with pytest.raises(TypeError):
+            parser.parse_block([b"x\n", "x\n"], "s", "p")  # type: ignore[list-item]
+        with pytest.raises(TypeError):
+            parser.parse_block(42, "s", "p")  # type: ignore[arg-type]
 
 
 SEEDS = {
@@ -591,6 +760,32 @@ class TestEverydayTraffic:
         """Everyday syslog/sshd lines are parsed by C (bar a minute's first), identically."""
         lines = _everyday_syslog(random.Random(3), 3000)
         assert _compare("auth", lines) >= 0.9 * len(lines)
+
+    def test_blocks_mixing_c_and_python_lines(self) -> None:
+        """Blocks where everyday lines alternate with lines the C path hands over."""
+        rng = random.Random(5)
+        odd = [b"", b"  ", b"\xff\xfe", b"a\x00b", "é".encode(), b'"\\"', b"x" * 70000]
+        for fmt, lines in (
+            ("combined", _everyday_combined(rng, 2000)),
+            ("auth", _everyday_syslog(rng, 2000)),
+        ):
+            for at in range(0, len(lines), 37):
+                lines.insert(at, lines[at] + rng.choice(odd) if at % 2 else rng.choice(odd))
+            hits = _compare_block(fmt, lines, endings=ENDINGS, cuts=range(0, len(lines), 256))
+            assert 0.5 * len(lines) <= hits < len(lines)  # 2 of the 8 ENDINGS hand over
+
+    def test_repeated_values_are_shared_and_equal(self) -> None:
+        """Interned values (path, agent, referrer) are equal to fresh ones, and shared."""
+        lines = _everyday_combined(random.Random(6), 500)
+        fast, _ = _pair("combined", ParserOptions())
+        events, _, _ = fast.parse_block([line + b"\n" for line in lines], "s", "p")
+        assert len(events) == len(lines)
+        agents = {e.user_agent for e in events if e.user_agent is not None}
+        assert all(type(agent) is str for agent in agents)
+        for agent in agents:
+            same = [e.user_agent for e in events if e.user_agent == agent]
+            assert all(value is same[0] for value in same), agent
+            assert agent.encode() in b"".join(lines)
 
 
 def test_the_extension_is_active_when_expected() -> None:
