@@ -420,11 +420,14 @@ class _Runner:
 
     def sweep(self, now: float, out: list[Finding]) -> None:
         """Close idle findings and drop idle groups."""
-        for _, episode in self.episodes.expire(now, self.close_after):
-            out.append(episode.to_finding(self.d, closed=True))
-        for _ in self.groups.expire(now):
-            pass
-        if self.pending is not None:
+        # Most tables of most definitions are empty: test before building an iterator.
+        if self.episodes:
+            for _, episode in self.episodes.expire(now, self.close_after):
+                out.append(episode.to_finding(self.d, closed=True))
+        if self.groups:
+            for _ in self.groups.expire(now):
+                pass
+        if self.pending:
             for _ in self.pending.expire(now):
                 pass
 
