@@ -11,7 +11,7 @@ import argparse
 import json
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
@@ -86,8 +86,8 @@ def run_replay(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def read_to_end(path: Path, source: str, max_line_bytes: int) -> Iterator[RawLine]:
-    """Read one file (plain or compressed) to its end through the file source.
+def read_to_end(path: Path, source: str, max_line_bytes: int) -> Iterator[Sequence[RawLine]]:
+    """Read one file (plain or compressed) to its end through the file source, in blocks.
 
     Replay uses the same source as the daemon, in read-to-end mode, with a
     throw-away in-memory checkpoint store: a replay never moves the daemon's
@@ -113,7 +113,8 @@ def read_to_end(path: Path, source: str, max_line_bytes: int) -> Iterator[RawLin
     try:
         with FileSource(options, store, SystemClock()) as files:
             for batch in files.iter_batches(follow=False, max_lines=4096):
-                yield from batch.lines
+                if batch.lines:
+                    yield batch.lines
     finally:
         store.close()
 
