@@ -85,6 +85,9 @@ _RE2_OPTIONS = re2.Options()
 # A rejected pattern is reported as a DefinitionError; RE2's own stderr
 # logging would print it a second time, unformatted.
 _RE2_OPTIONS.log_errors = False
+# Conditions only ask whether a pattern occurs: parentheses need not capture,
+# and RE2 finds a match about twice as fast when it reports no groups.
+_RE2_OPTIONS.never_capture = True
 
 
 def _compile_regex(pattern: str, path: str) -> Callable[[str], bool]:
