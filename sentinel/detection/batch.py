@@ -498,20 +498,27 @@ class Batch:
         prev = gate.cur if rotating else gate.prev
         high, prev_high = (0, gate.high) if rotating else (gate.high, gate.prev_high)
         bucket = gate.start + gate.window if rotating else gate.start
-        counts = Counter(keys)
-        if len(cur) + len(counts) > gate.cap and (
-            len(cur) + len(counts.keys() - cur.keys()) > gate.cap
-        ):
-            return indices  # refusals at the cap depend on the order of arrival
+        # The segment's own counts are only needed near the cap or near
+        # ``admit``; elsewhere its length bounds every key's count in it.
+        counts: Counter[str] | None = None
+        if len(cur) + len(keys) > gate.cap:
+            counts = Counter(keys)
+            if len(cur) + len(counts.keys() - cur.keys()) > gate.cap:
+                return indices  # refusals at the cap depend on the order of arrival
         held: set[str] = set()
-        for table in (runner.groups.data, runner.episodes.data):
-            if table:
-                held |= counts.keys() & table.keys()
+        tables = [t for t in (runner.groups.data, runner.episodes.data) if t]
+        if tables:
+            present = counts.keys() if counts is not None else set(keys)
+            for table in tables:
+                held |= present & table.keys()
         first = self.times[indices[0]]
         overlap = 1.0 - max(0.0, first - bucket) / gate.window
-        most = max(counts.values())
+        most = len(keys) if counts is None else max(counts.values())
         if not most + high + prev_high * overlap < gate.admit:
-            # The cheap bounds are not enough: the exact maxima, then per key.
+            # The cheap bounds are not enough: exact counts and maxima, then per key.
+            if counts is None:
+                counts = Counter(keys)
+            most = max(counts.values())
             high = max(cur.values(), default=0)
             prev_high = max(prev.values(), default=0)
             if not most + high + prev_high * overlap < gate.admit:
@@ -523,8 +530,11 @@ class Batch:
             if rotating:
                 gate.rotate(first)
                 gate.prev_high = prev_high
-            gate.cur.update(bulk)
-            gate.high = high + most
+            counted = gate.cur
+            counted.update(bulk)
+            # A bound on every count in the bucket: untouched keys are within
+            # the old one, the segment's keys are looked up.
+            gate.high = max(high, *map(counted.__getitem__, bulk))
             runner.matched += len(bulk)
         return [i for i, k in zip(indices, keys, strict=True) if k in held] if held else []
 
