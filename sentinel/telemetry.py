@@ -37,6 +37,9 @@ EVENTS: Mapping[str, str] = {
     "source.file.identified": "A file that was short when opened now has a checksum key (debug).",
     "source.file.truncated": "A file shrank (copytruncate); reading restarts at 0.",
     "source.file.unreadable": "A file matched a glob but cannot be read; retried.",
+    "source.file.catch_up_unsettled": (
+        "Rotated siblings kept changing during the missed-generation walk; it gave up."
+    ),
     "source.glob.empty": "A glob matches nothing yet; files that appear later are picked up.",
     "source.journal.failed": "journalctl exited; the journal source restarts it.",
     "checkpoint.committed": "Positions were committed with their batch (debug).",

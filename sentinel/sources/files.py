@@ -37,6 +37,11 @@ Missed generations
     create a file and rotate it away unseen.  When a rotation or a new file
     is seen, the siblings newer than the first content this source knows are
     read from their start (``files_caught_up``, ``source.file.caught_up``).
+    logrotate may run again during that walk: a sibling is read only through
+    a descriptor whose first bytes are the ones it was identified by, and a
+    walk that found a listed name gone is repeated.  An archive beside its
+    plain file (``app.log.1.gz`` and ``app.log.1``) is still being written:
+    the plain file is read.
 
 Checkpoints
     Each position's ``key`` is the fingerprint; its ``cursor`` holds the head
@@ -119,6 +124,14 @@ _CHUNK = 256 * 1024
 _BINARY_SAMPLE = 8000
 # Heads of closed files remembered to recognise their rotated copies.
 _KNOWN_CAP = 4096
+# A catch-up walk that a rotation disturbed is repeated, at most this many
+# times in all (and so is the directory listing it starts from).
+_CATCH_UP_PASSES = 16
+
+
+class _Replaced(OSError):
+    """The file at a path is no longer the content identified there (rotated since)."""
+
 
 #: Counter names reported by :meth:`FileSource.counters`.
 COUNTERS: tuple[str, ...] = (
@@ -537,15 +550,39 @@ class FileSource:
         return False
 
     def _attach(self, t: Tracked, path: str) -> None:
-        """Make ``t`` read ``path`` (a copy of its content) from its current offset."""
+        """Make ``t`` read ``path`` (a copy of its content) from its current offset.
+
+        The callers identified ``path`` by its head in an earlier open; a
+        rotation may have put another file under that name since.  The head
+        is read again through the very descriptor (or stream) that ``t`` will
+        read, and a file that no longer starts with ``t``'s head is refused.
+
+        Raises:
+            _Replaced: ``path`` holds another content now.
+            OSError, EOFError: ``path`` cannot be opened or read.
+        """
         offset = t.splitter.consumed
+        n = self.options.fingerprint_bytes
         if is_compressed(path):
             stream = open_compressed(path)
-            skip_bytes(stream, offset)
+            try:
+                full = stream.read(n)
+                self._check_attached(t, path, full)
+                stream.seek(0)
+                skip_bytes(stream, offset)
+            except BaseException:
+                stream.close()
+                raise
             t.stream = stream
         else:
             fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK)
-            st = os.fstat(fd)
+            try:
+                st = os.fstat(fd)
+                full = os.pread(fd, n, 0)
+                self._check_attached(t, path, full)
+            except BaseException:
+                os.close(fd)
+                raise
             if st.st_size <= offset:
                 # We had read the original past the copy's end: nothing left.
                 os.close(fd)
@@ -559,9 +596,13 @@ class FileSource:
         t.is_copy = True
         # A copy is never read through pread on its head again (streams
         # cannot): take the full head now, so checkpoints cover their offset.
-        full = read_head(path, self.options.fingerprint_bytes)
-        if len(full) > len(t.ident.head) and full.startswith(t.ident.head):
+        if len(full) > len(t.ident.head):
             self._upgrade_identity(t, full)
+
+    @staticmethod
+    def _check_attached(t: Tracked, path: str, head: bytes) -> None:
+        if not head.startswith(t.ident.head):
+            raise _Replaced(errno.ENOENT, "another file is there now (rotated)", path)
 
     # ---------------------------------------------------------------- scanning
 
@@ -713,38 +754,84 @@ class FileSource:
         newer than any missed generation), so it is stepped over, never a
         stopping point: what the glob saw at ``path`` may have been rotated
         away between the listing and the open.
+
+        A source that lags behind its rotations walks while logrotate runs
+        again, and names move under the walk: a listed sibling is gone, or
+        another file has its name by the time it is opened.  A file is
+        adopted only through a descriptor whose head is the one identified,
+        and a walk that lost track of a file is repeated (stepping over what
+        earlier passes adopted).
         """
         n = self.options.fingerprint_bytes
         inodes = {t.inode for t in self._files if t.fd is not None}
         # Current heads, not the identified ones: a file opened empty may have
         # been written and compressed since it was last read.
         heads = [h for t in self._files for h in (t.ident.head, self._current_head(t))]
+        adopted: list[bytes] = []
+        for _ in range(_CATCH_UP_PASSES):
+            if self._catch_up_pass(
+                path, n=n, inodes=inodes, heads=heads, opening=opening, adopted=adopted
+            ):
+                return
+        self._warn(path, "source.file.catch_up_unsettled", passes=_CATCH_UP_PASSES)
+
+    def _catch_up_pass(
+        self,
+        path: str,
+        *,
+        n: int,
+        inodes: set[tuple[int, int]],
+        heads: list[bytes],
+        opening: tuple[tuple[int, int], bytes] | None,
+        adopted: list[bytes],
+    ) -> bool:
+        """One catch-up walk; False when a sibling moved under it (walk again).
+
+        Files only move towards older names, so a walk that reads each name
+        when it gets there still meets every generation it has not passed,
+        by content; what escapes it is a name found empty (logrotate between
+        compressing ``.1`` and renaming the live file) or a file moved
+        between its identification and its open.
+        """
         own_inode, own_head = opening if opening is not None else (None, b"")
+        names = _listing(path)
+        listed = set(names)
+        settled = True
         missed: list[tuple[str, bytes]] = []
-        for sibling in reversed(history_files(path)):
-            name = str(sibling)
-            if name == path:
+        for name in names:
+            compressed = is_compressed(name)
+            if compressed and os.path.splitext(name)[0] in listed:
+                # Still being compressed (logrotate removes the plain file
+                # once the archive is complete): the plain file is read.
                 continue
             try:
                 st = os.stat(name)
-                compressed = is_compressed(name)
                 if not compressed and (st.st_dev, st.st_ino) == own_inode:
                     continue
                 if not compressed and (st.st_dev, st.st_ino) in inodes:
                     break
                 head = read_head(name, n)
+            except FileNotFoundError:
+                settled = False  # moved since the listing
+                continue
             except OSError:
                 continue
             if not head:
                 continue  # empty: nothing to read, and proves nothing
-            if own_head and (head.startswith(own_head) or own_head.startswith(head)):
+            if own_head and _related(head, own_head):
                 continue  # a compressed copy of the file being opened
+            if any(_related(head, h) for h in adopted) or any(_related(head, h) for _, h in missed):
+                continue  # met again under an older name (rotated during the walk)
             if self._is_known(head, heads):
                 break
             missed.append((name, head))
         now = self._clock.monotonic()
         for name, head in reversed(missed):
-            self._adopt(name, head, now)
+            if self._adopt(name, head, now):
+                adopted.append(head)
+            else:
+                settled = False
+        return settled
 
     def _current_head(self, t: Tracked) -> bytes:
         if t.fd is not None:
@@ -786,16 +873,32 @@ class FileSource:
         self._files.insert(0, t)
         return True
 
-    def _adopt(self, path: str, head: bytes, now: float) -> None:
+    def _adopt(self, path: str, head: bytes, now: float) -> bool:
+        """Read the missed generation ``head`` at ``path`` from its start.
+
+        Returns:
+            False when ``path`` no longer holds it (moved by a rotation since
+            it was identified): the caller looks for it again.
+        """
         ident = identify(head, 0, 0, self.options.fingerprint_bytes)
         if not ident.is_checksum:
             ident = Identity(f"i:0:0:{secrets.token_hex(4)}", head)
         t = self._new_tracked(path, None, ident, dev=0, ino=0, start=0, lineno=0, now=now)
-        if not self._attach_first(t, path):
-            return
+        try:
+            self._attach(t, path)
+        except (FileNotFoundError, _Replaced):
+            t.close()
+            return False
+        except (OSError, EOFError) as exc:
+            self._warn(path, "source.file.unreadable", error=str(exc))
+            t.close()
+            return True
+        # After the rotated files already open (older), before the live ones.
+        self._files.append(t)
         self._counters["files_caught_up"] += 1
         self._store.register([t.position(self.name)])
         _log.warning("source.file.caught_up", source=self.name, path=path, key=t.key)
+        return True
 
     def _open(self, path: str, initial: bool, now: float) -> None:
         try:
@@ -1114,3 +1217,27 @@ class FileSource:
         self._warned[subject] = event
         self._counters["warnings"] += 1
         _log.warning(event, source=self.name, path=subject, **fields)
+
+
+def _related(head: bytes, other: bytes) -> bool:
+    """True when one head is a prefix of the other (one content, seen at two sizes)."""
+    return head.startswith(other) or other.startswith(head)
+
+
+def _siblings_newest_first(path: str) -> list[str]:
+    """Rotated siblings of the live ``path``, newest first (``path`` excluded)."""
+    return [str(p) for p in reversed(history_files(path)) if str(p) != path]
+
+
+def _listing(path: str) -> list[str]:
+    """:func:`_siblings_newest_first`, listed until two listings in a row agree.
+
+    A directory read while entries are renamed may miss one of them.
+    """
+    names = _siblings_newest_first(path)
+    for _ in range(_CATCH_UP_PASSES):
+        again = _siblings_newest_first(path)
+        if again == names:
+            break
+        names = again
+    return names

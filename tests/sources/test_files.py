@@ -10,6 +10,7 @@ import sys
 import tempfile
 import textwrap
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -351,6 +352,80 @@ class TestRotation:
         assert lines == [*_numbered("gen2", 3), *_numbered("gen3", 2)]
         assert src.counters()["files_caught_up"] == 1
 
+    def test_missed_generation_renamed_before_its_adoption_is_read_once(
+        self, make_source: MakeSource, logs: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """logrotate runs again between the catch-up's look at a sibling and its open.
+
+        Seen under load with real logrotate (create, compress, delaycompress):
+        a source lagging two rotations behind finds gen2 unread at
+        ``app.log.1``; by the time it opens that name, gen2 was compressed to
+        ``app.log.2.gz`` and gen3 renamed to ``app.log.1``.  Opening by name
+        read gen3 under gen2's identity: gen2 was lost.
+        """
+        live = logs / "app.log"
+        write(live, *_numbered("gen1", 3))
+        src = make_source("app.log")
+        assert len(drain(src).lines) == 3
+        _logrotate(logs, _numbered("gen2", 3))
+        _logrotate(logs, _numbered("gen3", 3))
+        raced = _on_first_open(
+            monkeypatch, {logs / "app.log.1": lambda: _logrotate(logs, _numbered("gen4", 2))}
+        )
+        lines = texts(drain(src).lines)
+        monkeypatch.undo()
+        assert raced == [logs / "app.log.1"]
+        assert lines == [*_numbered("gen2", 3), *_numbered("gen3", 3), *_numbered("gen4", 2)]
+        assert src.counters()["files_caught_up"] == 2
+
+    def test_missed_generation_gone_from_its_name_is_found_again(
+        self, make_source: MakeSource, logs: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """The catch-up's open of a sibling fails: logrotate is moving it.
+
+        The rescan lists gen2 at the live path and opens gen3 (a rotation in
+        between); gen2 is found unread at ``app.log.1``, but logrotate runs
+        once more before it is opened: it compresses ``app.log.1`` into
+        ``app.log.1.gz``, removes ``app.log.1`` and shifts the archives.  gen2
+        was given up ("unreadable"); it is looked for again, at its new name.
+        """
+        live = logs / "app.log"
+        write(live, *_numbered("gen1", 3))
+        src = make_source("app.log")
+        assert len(drain(src).lines) == 3
+        _logrotate(logs, _numbered("gen2", 3))
+        raced = _on_first_open(
+            monkeypatch,
+            {
+                live: lambda: _logrotate(logs, _numbered("gen3", 3)),
+                logs / "app.log.1": lambda: _start_logrotate(logs),
+            },
+        )
+        lines = texts(drain(src).lines)
+        monkeypatch.undo()
+        assert raced == [live, logs / "app.log.1"]
+        _finish_logrotate(logs, _numbered("gen4", 2))
+        lines += texts(drain(src).lines)
+        assert lines == [*_numbered("gen2", 3), *_numbered("gen3", 3), *_numbered("gen4", 2)]
+        assert src.counters()["files_caught_up"] == 1
+
+    def test_archive_still_being_written_is_not_adopted(
+        self, make_source: MakeSource, logs: Path
+    ) -> None:
+        """``app.log.1.gz`` beside ``app.log.1`` is being compressed: the plain one is read."""
+        live = logs / "app.log"
+        write(live, *_numbered("gen1", 3))
+        src = make_source("app.log")
+        assert len(drain(src).lines) == 3
+        _logrotate(logs, _numbered("gen2", 300))
+        _logrotate(logs, _numbered("gen3", 2))
+        # gzip has written the first part of gen2's archive, not the end of the stream.
+        whole = gzip.compress((logs / "app.log.1").read_bytes())
+        (logs / "app.log.1.gz").write_bytes(whole[: len(whole) // 2])
+        lines = texts(drain(src).lines)
+        assert lines == [*_numbered("gen2", 300), *_numbered("gen3", 2)]
+        assert src.counters()["files_caught_up"] == 1
+
     def test_old_siblings_are_not_caught_up(self, make_source: MakeSource, logs: Path) -> None:
         """Rotated files older than the first one read are history, not missed lines."""
         write(logs / "app.log.2", *_numbered("ancient", 3))
@@ -631,3 +706,57 @@ class TestFollow:
         assert lines == ["one"]
         assert any(e["event"] == "source.watch.unavailable" for e in seen)
         assert src.counters()["warnings"] >= 1
+
+
+def _logrotate(logs: Path, new_lines: list[str] | None, name: str = "app.log") -> None:
+    """One rotation as logrotate 3.21 does it with create, compress, delaycompress.
+
+    ``new_lines`` are written to the re-created live file (the writer's next lines).
+    """
+    _start_logrotate(logs, name)
+    _finish_logrotate(logs, new_lines, name)
+
+
+def _start_logrotate(logs: Path, name: str = "app.log") -> None:
+    """Compress ``.1`` in place, remove it, shift the archives (``.1.gz`` -> ``.2.gz``)."""
+    first = logs / f"{name}.1"
+    if first.exists():
+        with first.open("rb") as fin, gzip.open(logs / f"{name}.1.gz", "wb") as fout:
+            shutil.copyfileobj(fin, fout)
+        first.unlink()
+    numbers = sorted(
+        (int(p.name[len(name) + 1 : -3]) for p in logs.glob(f"{name}.*.gz")), reverse=True
+    )
+    for number in numbers:
+        (logs / f"{name}.{number}.gz").rename(logs / f"{name}.{number + 1}.gz")
+
+
+def _finish_logrotate(logs: Path, new_lines: list[str] | None, name: str = "app.log") -> None:
+    """Rename the live file to ``.1`` and create it anew."""
+    live = logs / name
+    live.rename(logs / f"{name}.1")
+    live.touch()
+    if new_lines:
+        write(live, *new_lines)
+
+
+def _on_first_open(
+    monkeypatch: pytest.MonkeyPatch, actions: dict[Path, Callable[[], None]]
+) -> list[Path]:
+    """The first ``os.open`` of each path in ``actions`` runs its action first.
+
+    Returns:
+        The paths whose action ran, in order (filled in as they run).
+    """
+    real_open = os.open
+    raced: list[Path] = []
+
+    def open_after(path: str, flags: int, mode: int = 0o777) -> int:
+        target = Path(path)
+        if target in actions and target not in raced:
+            raced.append(target)
+            actions[target]()
+        return real_open(path, flags, mode)
+
+    monkeypatch.setattr(os, "open", open_after)
+    return raced

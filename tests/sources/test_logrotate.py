@@ -138,13 +138,17 @@ def _run(tmp_path: Path, mode: str) -> tuple[Counter[int], set[int], dict[str, i
             if mode == "create":
                 _wait_for_reopen(live, writer)
         assert writer.returncode == 0
-        # Wait for the tailer to go quiet (a guard against hanging, not a timing check).
+        # No rotation runs any more: what is on disk now is final.  Wait until
+        # the tailer delivered all of it (a loaded machine can stall it for
+        # seconds), then for it to go quiet, so that a late duplicate shows.
+        # The deadline is a guard against hanging, not a timing check.
+        on_disk = _on_disk(logs)
         last, quiet_since, deadline = -1, time.monotonic(), time.monotonic() + 120
         while time.monotonic() < deadline:
             total = sum(delivered.values())
             if total != last:
                 last, quiet_since = total, time.monotonic()
-            elif time.monotonic() - quiet_since > 4.0:
+            elif time.monotonic() - quiet_since > 4.0 and on_disk.issubset(delivered):
                 break
             time.sleep(0.1)
     finally:
