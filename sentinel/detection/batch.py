@@ -227,18 +227,24 @@ class Batch:
         """One haystack's cached hits for ``indices``, as :meth:`DetectionEngine._candidates`."""
         key_of: Callable[[int], object]
         text: Callable[[EventView], str]
+        cache = prefilter.cache
         if name == "uri":
             paths, queries = self._column(_PATH, indices), self._column(_QUERY, indices)
-            # zip() reuses its tuple when get() lets go of it: no tuple per event.
-            hits: list[Any] = list(map(prefilter.cache.get, zip(paths, queries, strict=True)))
+            # zip() reuses its tuple when the look-up lets go of it: no tuple per event.
+            try:
+                # The common case, every key cached, without a pass to look for misses.
+                return list(map(cache.__getitem__, zip(paths, queries, strict=True)))
+            except KeyError:
+                hits: list[Any] = list(map(cache.get, zip(paths, queries, strict=True)))
             key_of, text = lambda at: (paths[at], queries[at]), _uri
         else:
             column, text = _HAYSTACKS.get(name, (_MESSAGE, _message))
             keys = self._column(column, indices)
-            hits = list(map(prefilter.cache.get, keys))
+            try:
+                return list(map(cache.__getitem__, keys))
+            except KeyError:
+                hits = list(map(cache.get, keys))
             key_of = keys.__getitem__
-        if None not in hits:
-            return hits
         optional = name in _HAYSTACKS  # an absent user agent or referrer is skipped
         for position, got in enumerate(hits):
             if got is not None:
@@ -265,13 +271,18 @@ class Batch:
         http = self._kind_indices(EventKind.HTTP_REQUEST)
         ok: Iterable[bool] = map(_OK_STATUSES.__contains__, self._column(_STATUS, http))
         sizes = self._column(_BYTES, http)
-        if None in sizes:
-            ok = map(operator.and_, ok, map(operator.is_not, sizes, repeat(None)))
-        elif self.engine._learned >= _WARM_SAMPLES:
+        if self.engine._learned >= _WARM_SAMPLES:
             # Warm: only answers whose size has clear low bits are learnt (see
             # DetectionEngine._learn_answers); drop the others here, in C.
-            clear = map(operator.not_, map(operator.and_, sizes, repeat(_WARM_SKIP_MASK)))
-            ok = map(operator.and_, ok, clear)
+            try:
+                clear = list(map(operator.not_, map(operator.and_, sizes, repeat(_WARM_SKIP_MASK))))
+            except TypeError:  # a missing size (None & 15): the general path below
+                pass
+            else:
+                self.learnable = list(compress(http, map(operator.and_, ok, clear)))
+                return
+        if None in sizes:
+            ok = map(operator.and_, ok, map(operator.is_not, sizes, repeat(None)))
         self.learnable = list(compress(http, ok))
 
     def _sweep_points(self) -> list[int]:
@@ -349,10 +360,12 @@ class Batch:
             values = self._column(EVENT_FIELDS.index(name), indices)
         else:
             return _Plan(runner, indices, None)
-        if None in values:  # no entity: observe() returns before counting
+        types = set(map(type, values))
+        if type(None) in types:  # no entity: observe() returns before counting
             pairs = [(i, v) for i, v in zip(indices, values, strict=True) if v is not None]
             indices, values = [i for i, _ in pairs], [v for _, v in pairs]
-        if set(map(type, values)) <= {str} and max(map(len, values), default=0) <= _KEY_MAX_CHARS:
+            types.discard(type(None))
+        if types <= {str} and max(map(len, values), default=0) <= _KEY_MAX_CHARS:
             return _Plan(runner, indices, values)  # already their own keys
         return _Plan(runner, indices, list(map(_table_key, values)))
 
@@ -434,9 +447,11 @@ class Batch:
     def _path_norms(self, paths: Sequence[Any]) -> list[str]:
         """``EventView.path_norm`` of each path, through the engine's bounded cache."""
         cache = self.engine._path_norms
-        found: list[Any] = list(map(cache.get, paths))
-        if None not in found:
-            return found
+        try:
+            # The common case, every path cached, without a pass to look for misses.
+            return list(map(cache.__getitem__, paths))
+        except KeyError:
+            found: list[Any] = list(map(cache.get, paths))
         for position, (path, got) in enumerate(zip(paths, found, strict=True)):
             if got is not None:
                 continue
