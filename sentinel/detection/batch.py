@@ -205,15 +205,14 @@ class Batch:
                 elif any(hits):
                     for at in compress(range(len(hits)), hits):
                         found[at] = found[at] | hits[at]
-            empty = len(found) - sum(map(bool, found))
-            self.engine._skipped += empty
+            hit = list(compress(indices, found))
+            self.engine._skipped += len(found) - len(hit)
             if isinstance(indices, range):
                 self.candidates[:] = found
             else:
                 for i, got in zip(indices, found, strict=True):
                     self.candidates[i] = got
-            if empty < len(found):
-                self.stops.update(compress(indices, found))
+            self.stops.update(hit)
 
     def _column(self, index: int, indices: Sequence[int]) -> Sequence[Any]:
         column = self.columns[index]
