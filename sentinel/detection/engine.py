@@ -12,7 +12,10 @@ compiled predicates on every event of their kinds, except that HTTP rules
 pinned to statuses (``all = [{ field = "status", in = [...] }]``) are only
 dispatched for those statuses, and high-threshold rules count clients in a
 :class:`~sentinel.detection.windows.RateGate` (two plain dicts) until they
-get close.  The response-size baseline samples once warm.
+get close.  Lower-threshold aggregations keep a key's first events in a
+:class:`~sentinel.detection.windows.PendingGroup` (a list) until the key has
+enough events to fire, so the one-off 404 of an ordinary client costs an
+append.  The response-size baseline samples once warm.
 
 :meth:`DetectionEngine.observe_batch` does the same work for a batch of
 events, in bulk where that is provably equal (see :mod:`.batch`).
