@@ -19,8 +19,9 @@ _TS, _KIND, _CLIENT, _USER, _PATH = (
 class BoundedCounter:
     """A counter of at most ``capacity`` keys (attacker-controlled keys must not grow memory).
 
-    When full, the half with the smallest counts is dropped; counts of keys
-    seen after that are lower bounds.  ``pruned`` says how many keys went.
+    When full, at least the half with the smallest counts is dropped; counts
+    of keys seen after that are lower bounds.  ``pruned`` says how many keys
+    went.
     """
 
     def __init__(self, capacity: int = 20_000) -> None:
@@ -35,9 +36,7 @@ class BoundedCounter:
         counts = self.counts
         counts[key] += 1
         if len(counts) > self.capacity:
-            keep = counts.most_common(self.capacity // 2)
-            self.pruned += len(counts) - len(keep)
-            self.counts = Counter(dict(keep))
+            self._prune()
 
     def add_many(self, keys: Iterable[str | None]) -> None:
         """Count each of ``keys`` (``None`` ignored), pruning once afterwards.
@@ -48,9 +47,21 @@ class BoundedCounter:
         counts = self.counts
         counts.update(filter(None, keys))
         if len(counts) > self.capacity:
-            keep = counts.most_common(self.capacity // 2)
-            self.pruned += len(counts) - len(keep)
-            self.counts = Counter(dict(keep))
+            self._prune()
+
+    def _prune(self) -> None:
+        """Keep the keys counted more often than the one at half the capacity's rank.
+
+        At most ``capacity // 2`` keys stay (fewer when counts tie at the cut):
+        a sort of the counts in C instead of ``most_common``'s heap, which
+        cost about 20 ms a prune with 20,000 keys, and a stream of one-off
+        clients prunes every few thousand lines.
+        """
+        counts = self.counts
+        cut = sorted(counts.values(), reverse=True)[self.capacity // 2]
+        keep = Counter({key: count for key, count in counts.items() if count > cut})
+        self.pruned += len(counts) - len(keep)
+        self.counts = keep
 
     def top(self, n: int) -> list[tuple[str, int]]:
         """The ``n`` most frequent keys."""
