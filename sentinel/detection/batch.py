@@ -155,11 +155,12 @@ class Batch:
         if self.kind is not None:
             runners = engine._always.get(self.kind, [])
         else:
-            kinds = set(self.columns[_KIND])
-            runners = [r for r in engine._runners if not r.d.prefilter and kinds & r.d.kinds]
+            present = set(self.columns[_KIND])
+            runners = [r for r in engine._runners if not r.d.prefilter and present & r.d.kinds]
         plans = [plan for plan in map(self._plan, runners) if plan is not None]
         sweeps = self._sweep_points()
         static = sorted(self.stops)
+        kinds = self.columns[_KIND]
         out: list[Finding] = []
         start = 0
         while start < self.n:
@@ -175,7 +176,10 @@ class Batch:
                     continue
                 always: Sequence[_Runner] = work.get(stop) or ()
                 candidates = self.candidates[stop]
-                if candidates or (always and not engine._size_readers.isdisjoint(always)):
+                if (
+                    candidates
+                    and not candidates.isdisjoint(engine._candidate_size_readers[kinds[stop]])
+                ) or (always and not engine._size_readers.isdisjoint(always)):
                     self._learn_until(stop)  # judging success reads the baseline
                 view = self.views.pop(stop, None) or EventView(self.events[stop])
                 if engine._run(view, always, candidates, out):

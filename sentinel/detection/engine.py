@@ -269,7 +269,9 @@ class _Runner:
         out: list[Finding],
     ) -> None:
         """Register a new episode and emit its opening finding."""
-        if any(other.episodes.peek(key) is not None for other in self.suppressors):
+        if self.suppressors and any(
+            other.episodes.peek(key) is not None for other in self.suppressors
+        ):
             self.suppressed += 1
             return
         if prior is not None:
@@ -604,6 +606,11 @@ class DetectionEngine:
         #: Runners whose success judging reads the size baseline (the batch
         #: path brings the baseline up to date before they run).
         self._size_readers = frozenset(r for r in self._runners if r.reads_sizes)
+        #: Per kind, the prefilter candidate indices whose definitions read it.
+        self._candidate_size_readers = {
+            kind: frozenset(i for i, r in enumerate(runners) if r.reads_sizes)
+            for kind, runners in self._filtered.items()
+        }
         self._events = 0
         self._skipped = 0
         #: The latest event time seen, and whether event times never went

@@ -75,18 +75,21 @@ class Episode:
             counts["error_responses"] = self.outcome.errors
         if self.prior:
             counts["prior_events"] = self.prior
+        # Positional, in field order, and the entity key without the
+        # NamedTuple constructor's Python frame: a finding is built at every
+        # open, success change and close, for every sparse attacker's line.
         return Finding(
-            detector_id=definition.id,
-            title=definition.title,
-            entity=EntityKey(definition.entity, self.value),
-            first_ts=self.first,
-            last_ts=self.last,
-            severity=definition.severity,
-            techniques=definition.techniques,
-            counts=counts,
-            success=self.outcome.verdict(definition.success, closed=closed),
-            success_evidence=tuple(self.outcome.evidence),
-            evidence=tuple(self.evidence),
-            targets=tuple(self.targets),
-            source=definition.pack,
+            definition.id,
+            definition.title,
+            tuple.__new__(EntityKey, (definition.entity, self.value)),
+            self.first,
+            self.last,
+            definition.severity,
+            definition.techniques,
+            counts,
+            self.outcome.verdict(definition.success, closed=closed),
+            tuple(self.outcome.evidence),
+            tuple(self.evidence),
+            tuple(self.targets),
+            definition.pack,
         )
