@@ -114,15 +114,31 @@ def _searcher(compiled: Any) -> Callable[[str], bool]:
         search = compiled.search
         return lambda text: search(text) is not None
     match = regexp.Match
+    # Verdicts of short texts, cleared when full: the same user agent (one
+    # per scanner run) and the same probe paths come back thousands of times,
+    # and a dict look-up is a fraction of a call into RE2.
+    verdicts: dict[str, bool] = {}
 
     def found(text: str) -> bool:
+        verdict = verdicts.get(text)
+        if verdict is not None:
+            return verdict
         data = text.encode("utf-8", "surrogatepass")
-        return bool(match(anchor, data, 0, len(data))[0] != _NO_SPAN)
+        verdict = bool(match(anchor, data, 0, len(data))[0] != _NO_SPAN)
+        if len(text) <= VERDICT_MAX_CHARS:
+            if len(verdicts) >= VERDICT_CACHE_SIZE:
+                verdicts.clear()
+            verdicts[text] = verdict
+        return verdict
 
     return found
 
 
 _NO_SPAN = (-1, -1)
+#: Texts up to this long have their verdict cached, per pattern ...
+VERDICT_MAX_CHARS = 256
+#: ... up to this many (about 150 KB per pattern at most).
+VERDICT_CACHE_SIZE = 512
 
 
 def _alternation(patterns: Sequence[str]) -> Callable[[str], bool] | None:

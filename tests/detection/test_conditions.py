@@ -15,7 +15,7 @@ import re2
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sentinel.detection.conditions import _alternation, compile_match
+from sentinel.detection.conditions import VERDICT_MAX_CHARS, _alternation, compile_match
 from sentinel.detection.view import EventView
 from sentinel.records import Event, EventKind, LineRef
 
@@ -164,3 +164,23 @@ class TestMergedRegex:
         assert predicate(view("/a/x"))
         assert predicate(view("x/b"))
         assert not predicate(view("x/a/bx"))
+
+
+class TestVerdictCache:
+    def test_repeated_texts_keep_their_verdict(self) -> None:
+        """Cached verdicts are the verdicts (asked twice, and past the cache's size)."""
+        search = _alternation(["union\\s+select", "<script"])
+        assert search is not None
+        texts = [f"/p{i}?q=union select" if i % 3 == 0 else f"/p{i}" for i in range(1500)]
+        first = [search(t) for t in texts]
+        assert first == [search(t) for t in texts]
+        assert first == [i % 3 == 0 for i in range(1500)]
+
+    def test_long_texts_are_searched_every_time(self) -> None:
+        search = _alternation(["needle", "other"])
+        assert search is not None
+        long_hit = "x" * (VERDICT_MAX_CHARS + 10) + "needle"
+        long_miss = "x" * (VERDICT_MAX_CHARS + 10)
+        assert search(long_hit)
+        assert not search(long_miss)
+        assert search(long_hit)
