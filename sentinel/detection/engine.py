@@ -202,7 +202,7 @@ class _Runner:
         suppressed burst past the suppressor's finding and open a second
         finding for the same guessing (a fast and then a slow brute force).
         """
-        if not any(other.episodes.peek(key) is not None for other in self.suppressors):
+        if not self._suppressor_open(key):
             return False
         self.suppressed += 1
         self.groups.pop(key)
@@ -211,6 +211,9 @@ class _Runner:
         if self.gate is not None:
             self.gate.forget(key)
         return True
+
+    def _suppressor_open(self, key: str) -> bool:
+        return any(other.episodes.peek(key) is not None for other in self.suppressors)
 
     def _track(self, episode: Episode, view: EventView) -> None:
         """Distinct values and targets of an open episode."""
@@ -269,9 +272,7 @@ class _Runner:
         out: list[Finding],
     ) -> None:
         """Register a new episode and emit its opening finding."""
-        if self.suppressors and any(
-            other.episodes.peek(key) is not None for other in self.suppressors
-        ):
+        if self.suppressors and self._suppressor_open(key):
             self.suppressed += 1
             return
         if prior is not None:
@@ -386,7 +387,6 @@ class _Runner:
         return None if seen is None else _key(seen)
 
     def _pre_target(self, view: EventView) -> object:
-        assert self.target is not None or not self.pre_targets
         return self.target(view) if self.pre_targets and self.target is not None else None
 
     def _distinct_ok(self, group: GroupState, ts: float) -> bool:

@@ -6,20 +6,9 @@ from sentinel.records import Event, LineRef, RawLine
 
 MAX_FIELD_CHARS: int
 
-class CombinedFast:
-    def __init__(
-        self,
-        fallback: Callable[[RawLine], Event | None],
-        event_type: type[Event],
-        rawline_type: type[RawLine],
-        lineref_type: type[LineRef],
-        kind: Any,
-        source: str,
-        host: str | None,
-        metrics: Mapping[str, float],
-        protocols: dict[str, Mapping[str, str]],
-        methods: dict[str, str],
-    ) -> None: ...
+class _FastBase:
+    """What both fast paths share (the C struct ``FastBase``); not a runtime class."""
+
     def __call__(self, raw: RawLine, /) -> Event | None: ...
     def parse_block(
         self,
@@ -35,7 +24,22 @@ class CombinedFast:
     def hits(self) -> int: ...
     def take_hits(self) -> int: ...
 
-class SyslogFast:
+class CombinedFast(_FastBase):
+    def __init__(
+        self,
+        fallback: Callable[[RawLine], Event | None],
+        event_type: type[Event],
+        rawline_type: type[RawLine],
+        lineref_type: type[LineRef],
+        kind: Any,
+        source: str,
+        host: str | None,
+        metrics: Mapping[str, float],
+        protocols: dict[str, Mapping[str, str]],
+        methods: dict[str, str],
+    ) -> None: ...
+
+class SyslogFast(_FastBase):
     def __init__(
         self,
         fallback: Callable[[RawLine], Event | None],
@@ -55,17 +59,3 @@ class SyslogFast:
         failed_patterns: dict[str, str],
         accepted_patterns: dict[str, str],
     ) -> None: ...
-    def __call__(self, raw: RawLine, /) -> Event | None: ...
-    def parse_block(
-        self,
-        lines: Sequence[bytes],
-        source: str,
-        path: str,
-        offset: int = 0,
-        lineno: int = 0,
-        *,
-        fingerprint: str = "",
-    ) -> tuple[list[Event], int, int]: ...
-    @property
-    def hits(self) -> int: ...
-    def take_hits(self) -> int: ...

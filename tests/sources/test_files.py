@@ -17,7 +17,7 @@ import pytest
 from structlog.testing import capture_logs
 
 from sentinel.clock import ManualClock
-from sentinel.sources import CheckpointStore, FileSourceOptions
+from sentinel.sources import CheckpointStore, FileSource, FileSourceOptions
 
 from .conftest import MakeSource, drain, texts, write
 
@@ -328,10 +328,7 @@ class TestRotation:
         at ``app.log.1``.  The race is placed exactly there by running the
         rotation inside the source's own ``open`` of the live path.
         """
-        live = logs / "app.log"
-        write(live, *_numbered("gen1", 3))
-        src = make_source("app.log")
-        assert len(drain(src).lines) == 3
+        live, src = _tailing_first_generation(make_source, logs)
         live.rename(logs / "app.log.1")
         write(live, *_numbered("gen2", 3))
         real_open = os.open
@@ -363,10 +360,7 @@ class TestRotation:
         ``app.log.2.gz`` and gen3 renamed to ``app.log.1``.  Opening by name
         read gen3 under gen2's identity: gen2 was lost.
         """
-        live = logs / "app.log"
-        write(live, *_numbered("gen1", 3))
-        src = make_source("app.log")
-        assert len(drain(src).lines) == 3
+        _, src = _tailing_first_generation(make_source, logs)
         _logrotate(logs, _numbered("gen2", 3))
         _logrotate(logs, _numbered("gen3", 3))
         raced = _on_first_open(
@@ -389,10 +383,7 @@ class TestRotation:
         ``app.log.1.gz``, removes ``app.log.1`` and shifts the archives.  gen2
         was given up ("unreadable"); it is looked for again, at its new name.
         """
-        live = logs / "app.log"
-        write(live, *_numbered("gen1", 3))
-        src = make_source("app.log")
-        assert len(drain(src).lines) == 3
+        live, src = _tailing_first_generation(make_source, logs)
         _logrotate(logs, _numbered("gen2", 3))
         raced = _on_first_open(
             monkeypatch,
@@ -413,10 +404,7 @@ class TestRotation:
         self, make_source: MakeSource, logs: Path
     ) -> None:
         """``app.log.1.gz`` beside ``app.log.1`` is being compressed: the plain one is read."""
-        live = logs / "app.log"
-        write(live, *_numbered("gen1", 3))
-        src = make_source("app.log")
-        assert len(drain(src).lines) == 3
+        _, src = _tailing_first_generation(make_source, logs)
         _logrotate(logs, _numbered("gen2", 300))
         _logrotate(logs, _numbered("gen3", 2))
         # gzip has written the first part of gen2's archive, not the end of the stream.
@@ -706,6 +694,15 @@ class TestFollow:
         assert lines == ["one"]
         assert any(e["event"] == "source.watch.unavailable" for e in seen)
         assert src.counters()["warnings"] >= 1
+
+
+def _tailing_first_generation(make_source: MakeSource, logs: Path) -> tuple[Path, FileSource]:
+    """``app.log`` with three ``gen1`` lines, and a source that has read them."""
+    live = logs / "app.log"
+    write(live, *_numbered("gen1", 3))
+    src = make_source("app.log")
+    assert len(drain(src).lines) == 3
+    return live, src
 
 
 def _logrotate(logs: Path, new_lines: list[str] | None, name: str = "app.log") -> None:
