@@ -42,6 +42,7 @@ __all__ = [
     "Score",
     "Severity",
     "Success",
+    "event_client",
     "event_to_ecs",
 ]
 
@@ -158,6 +159,19 @@ ECS_FIELD_NAMES: Mapping[str, str] = {
     "template_id": "event.template_id",
     "source": "event.dataset",
 }
+
+
+def event_client(event: Event) -> str | None:
+    """The client an event names: its address, else the host name the log gave.
+
+    With ``UseDNS yes`` sshd names clients by host name; the auth parser
+    keeps it in ``extra["rhost"]``.  Detectors' derived ``client`` field and
+    the replay summary's top clients are both this value.
+    """
+    if event.client_ip:
+        return event.client_ip
+    host = event.extra.get("rhost")
+    return host.lower() if host else None
 
 
 def event_to_ecs(event: Event) -> dict[str, Any]:

@@ -7,13 +7,21 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from sentinel.records import EVENT_FIELDS, Event
+from sentinel.records import EVENT_FIELDS, Event, event_client
 
 __all__ = ["BoundedCounter", "ReplaySummary"]
 
 _TS, _KIND, _CLIENT, _USER, _PATH = (
     EVENT_FIELDS.index(name) for name in ("ts", "kind", "client_ip", "user", "path")
 )
+
+
+def _clients(column: tuple[str | None, ...], events: Sequence[Event]) -> Iterable[str | None]:
+    # Web events always carry an address: the per-event look-up into
+    # ``extra`` runs only for a batch that has an event without one.
+    if None not in column:
+        return column
+    return [ip or event_client(event) for ip, event in zip(column, events, strict=True)]
 
 
 class BoundedCounter:
@@ -91,7 +99,7 @@ class ReplaySummary:
         ts = event.ts
         self.first_ts = min(self.first_ts, ts)
         self.last_ts = max(self.last_ts, ts)
-        self.clients.add(event.client_ip)
+        self.clients.add(event_client(event))
         self.users.add(event.user)
         self.paths.add(event.path)
 
@@ -106,7 +114,7 @@ class ReplaySummary:
             self.kinds[kind.value] += count  # .value is slow on an enum: once per kind
         self.first_ts = min(self.first_ts, *times)
         self.last_ts = max(self.last_ts, *times)
-        self.clients.add_many(columns[_CLIENT])
+        self.clients.add_many(_clients(columns[_CLIENT], events))
         self.users.add_many(columns[_USER])
         self.paths.add_many(columns[_PATH])
 

@@ -29,7 +29,7 @@ import re
 from collections.abc import Callable, Mapping
 
 from sentinel.detection.normalize import normalize_path, normalize_query
-from sentinel.records import EVENT_FIELDS, Event
+from sentinel.records import EVENT_FIELDS, Event, event_client
 
 __all__ = ["DERIVED_FIELDS", "EventView", "field_getter", "is_known_field"]
 
@@ -97,11 +97,7 @@ def _dst_port(view: EventView) -> int | None:
 
 
 def _client(view: EventView) -> str | None:
-    event = view.event
-    if event.client_ip:
-        return event.client_ip
-    host = event.extra.get("rhost")
-    return host.lower() if host else None
+    return event_client(view.event)
 
 
 def _status_class(view: EventView) -> str:

@@ -13,6 +13,7 @@ from sentinel.records import (
     Finding,
     LineRef,
     Severity,
+    event_client,
     event_to_ecs,
 )
 
@@ -49,6 +50,24 @@ class TestEvent:
         """.time is a UTC datetime."""
         assert _http().time.utcoffset() is not None
         assert _http().time.isoformat().endswith("+00:00")
+
+
+class TestEventClient:
+    """The client an event names."""
+
+    def test_address_first(self) -> None:
+        """The address wins over a host name in ``extra``."""
+        event = Event(1.0, EventKind.AUTH_FAILURE, client_ip="192.0.2.1", extra={"rhost": "a.b"})
+        assert event_client(event) == "192.0.2.1"
+
+    def test_host_name_lower_cased(self) -> None:
+        """Without an address, the logged host name, lower-cased (one client, one entity)."""
+        event = Event(1.0, EventKind.AUTH_FAILURE, extra={"rhost": "Scanner.Example"})
+        assert event_client(event) == "scanner.example"
+
+    def test_none_without_either(self) -> None:
+        """No address and no host name: no client."""
+        assert event_client(Event(1.0, EventKind.SUDO, user="bob")) is None
 
 
 class TestEventToEcs:

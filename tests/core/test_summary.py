@@ -61,6 +61,22 @@ class TestReplaySummary:
         for name in ("clients", "users", "paths"):
             assert getattr(many, name).counts == getattr(one, name).counts
 
+    def test_host_named_clients_count_as_clients(self) -> None:
+        """sshd's host-named clients (``extra.rhost``) are top clients, one by one or in batches."""
+        named = Event(1.0, EventKind.AUTH_FAILURE, user="root", extra={"rhost": "bad.example"})
+        events = [
+            named,
+            named,
+            Event(2.0, EventKind.HTTP_REQUEST, client_ip="10.0.0.1"),
+            Event(3.0, EventKind.AUTH_OTHER, extra={"action": "disconnect"}),
+        ]
+        one, many = ReplaySummary(), ReplaySummary()
+        for event in events:
+            one.add_event(event)
+        many.add_events(events)
+        for summary in (one, many):
+            assert summary.clients.top(5) == [("bad.example", 2), ("10.0.0.1", 1)]
+
     def test_batches_stay_bounded(self) -> None:
         """Distinct keys in batches are pruned like single ones."""
         counter = BoundedCounter(capacity=100)
