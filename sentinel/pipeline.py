@@ -22,6 +22,7 @@ from sentinel.errors import ConfigError
 from sentinel.parsers import JsonFieldMap, LineParser, ParserOptions, build_parser
 from sentinel.parsers.detect import Detection, detect_format
 from sentinel.records import Event, Finding, RawLine
+from sentinel.reorder import Reorder, reordered
 from sentinel.runtime import streaming_gc
 from sentinel.settings import Settings, SourceSettings
 from sentinel.summary import ReplaySummary
@@ -184,6 +185,7 @@ class Replayer:
         summary = ReplaySummary()
         detections: dict[str, Detection] = {}
         parsers: list[LineParser] = []
+        reorders: list[Reorder] = []
         streams: list[Iterator[list[Event]]] = []
         for index, item in enumerate(inputs):
             name = f"{index}:{item.path.name}"
@@ -195,7 +197,12 @@ class Replayer:
             summary.formats[str(item.path)] = fmt
             parser = build_parser(fmt, item.options, source=item.path.name)
             parsers.append(parser)
-            streams.append(self._blocks(item.path, name, parser, summary))
+            # Each file back in time order first (Apache's %t is when a request
+            # came, its line is written when it ends): the merge below and the
+            # detectors' bulk path both need streams in order.
+            reorder = Reorder()
+            reorders.append(reorder)
+            streams.append(reordered(self._blocks(item.path, name, parser, summary), reorder))
         findings: list[Finding] = []
         last_ts = None
         # Detectors take the merged stream in batches: the engine's batch path
@@ -213,6 +220,9 @@ class Replayer:
                 findings.extend(detector.flush(last_ts + 10 * 365 * 86400.0))
         for parser in parsers:
             summary.add_counters(parser.rejected.items(), parser.notes.items())
+        for reorder in reorders:
+            summary.reordered += reorder.reordered
+            summary.late += reorder.late
         return ReplayResult(summary, findings, detections, {})
 
     def _head(self, path: Path, name: str) -> list[bytes]:

@@ -21,6 +21,7 @@ from sentinel.parsers import ParserOptions
 from sentinel.pipeline import Replayer, ReplayInput, ReplayResult
 from sentinel.privacy import redact_query
 from sentinel.records import Event, Finding, RawLine, event_to_ecs
+from sentinel.reorder import DEFAULT_SLACK
 from sentinel.settings import PrivacySettings, Settings, load_settings
 from sentinel.textsafe import for_terminal
 
@@ -175,6 +176,12 @@ def print_summary(result: ReplayResult, out: TextIO, *, top: int = 5, elapsed: f
         print(f"  rejected by reason: {_counts(summary.rejected.most_common())}", file=out)
     if summary.notes:
         print(f"  notes: {_counts(summary.notes.most_common())}", file=out)
+    if summary.reordered:
+        print(
+            f"Out of time order: {summary.reordered:,} events put back in order"
+            f" ({summary.late:,} later than {DEFAULT_SLACK:.0f} s, observed late)",
+            file=out,
+        )
     if summary.parsed:
         hours = (summary.last_ts - summary.first_ts) / 3600
         print(

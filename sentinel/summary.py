@@ -91,6 +91,10 @@ class ReplaySummary:
     users: BoundedCounter = field(default_factory=BoundedCounter)
     paths: BoundedCounter = field(default_factory=BoundedCounter)
     formats: dict[str, str] = field(default_factory=dict)
+    #: Events put back in time order (see :mod:`sentinel.reorder`).
+    reordered: int = 0
+    #: Of those, events later than the reorder slack, observed out of order.
+    late: int = 0
 
     def add_event(self, event: Event) -> None:
         """Fold one parsed event into the summary."""
