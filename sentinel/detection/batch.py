@@ -131,6 +131,8 @@ class Batch:
         engine._events += self.n
         if self.times[0] >= engine._latest:
             engine._latest = self.times[-1]
+            if not engine._ordered:
+                engine._recheck_order()
         else:
             engine._ordered = False
         self._plan_candidates()
@@ -376,8 +378,10 @@ class Batch:
         point of the batch, and one a sweep would have dropped first was
         dropped here on access, counted the same.  That argument needs event
         times that never went back (the table's recency order is then its
-        time order), so the bulk path stops once they have.  Returns the
-        events left for the per-event path.
+        time order), so the bulk path stops once they have, until every
+        pending table is in time order again (a late event's entries touched
+        again or expired, see ``DetectionEngine._recheck_order``).  Returns
+        the events left for the per-event path.
         """
         d, pending = runner.d, runner.pending
         assert pending is not None

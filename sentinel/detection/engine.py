@@ -32,10 +32,12 @@ from __future__ import annotations
 
 import hashlib
 import math
+import operator
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import islice
 
 import re2
 
@@ -62,6 +64,11 @@ __all__ = ["GATE_THRESHOLD", "DetectionEngine", "EngineLimits"]
 #: reached, so the finding's first line is where the burst got serious.
 GATE_THRESHOLD = 20
 # Responses learnt in full before the size baseline samples (see _learn_size).
+#: Ordered batches between two failed checks that the pending tables are in
+#: time order again, at most (see DetectionEngine._recheck_order).
+_ORDER_CHECK_MAX = 1024
+_last = operator.attrgetter("last")
+
 _WARM_SAMPLES = 50_000
 #: Once warm, an answer is learnt when its size has these low bits clear (as
 #: good as a coin): one in 16.  An EWMA needs no more, and learning is the one
@@ -423,6 +430,13 @@ class _Runner:
         if episode.outcome.mark_succeeded(event.origin):
             out.append(episode.to_finding(self.d, closed=False))
 
+    def pending_in_time_order(self) -> bool:
+        """Whether the pending table's recency order is its time order (or it has none)."""
+        if not self.pending:
+            return True
+        lasts = list(map(_last, self.pending.data.values()))
+        return all(map(operator.le, lasts, islice(lasts, 1, None)))
+
     def sweep(self, now: float, out: list[Finding]) -> None:
         """Close idle findings and drop idle groups."""
         # Most tables of most definitions are empty: test before building an iterator.
@@ -613,11 +627,38 @@ class DetectionEngine:
         }
         self._events = 0
         self._skipped = 0
-        #: The latest event time seen, and whether event times never went
-        #: back: the batch path buffers pending groups in bulk only then (see
-        #: :meth:`.batch.Batch._pend_in_bulk`).
+        #: Times the bulk pending path was allowed again after late events.
+        self.order_restored = 0
+        #: The latest event time seen, and whether every pending table's
+        #: recency order is its time order, as it is while event times never
+        #: go back: the batch path buffers pending groups in bulk only then
+        #: (see :meth:`.batch.Batch._pend_in_bulk`).
         self._latest = -math.inf
         self._ordered = True
+        #: After times went back, ordered batches until the tables are checked
+        #: again (doubling up to _ORDER_CHECK_MAX while they are not in order).
+        self._order_check_in = 0
+        self._order_check_every = 1
+
+    def _recheck_order(self) -> None:
+        """Once a late event's entries have aged out, let the bulk path run again.
+
+        A late event leaves its pending entries at the recent end of their
+        tables with an older time.  The tables are in time order again once
+        those entries are touched by newer events or expire, which the sweeps
+        do; checking costs a pass over every pending table, so the checks
+        back off while they fail.
+        """
+        if self._order_check_in > 0:
+            self._order_check_in -= 1
+            return
+        if all(runner.pending_in_time_order() for runner in self._runners):
+            self._ordered = True
+            self._order_check_every = 1
+            self.order_restored += 1
+            return
+        self._order_check_every = min(2 * self._order_check_every, _ORDER_CHECK_MAX)
+        self._order_check_in = self._order_check_every
 
     @staticmethod
     def _close_after(d: Definition, dependents_within: int) -> float:

@@ -194,6 +194,59 @@ class TestObserveBatch:
         expected = observe_all(shuffled, 0)
         assert observe_all(shuffled, 500)[:2] == expected[:2]
 
+    @pytest.mark.parametrize(
+        ("ttl", "cap"), [(1.0, 100_000), (30.0, 100_000), (3600.0, 100_000), (30.0, 8), (60.0, 3)]
+    )
+    def test_late_events_then_in_order_again(self, ttl: float, cap: int) -> None:
+        """Late events (a slow request logged when it ended) agree, and bulk pending resumes.
+
+        After a late event the pending tables are out of time order; the
+        batch path goes event by event for pending groups until a check finds
+        them in order again.
+        """
+        events = synthetic_events(6)
+        for index in range(300, len(events) - 400, 700):
+            events.insert(index + 37 + index % 300, events.pop(index))
+        limits = EngineLimits(max_entities=cap, entity_ttl=ttl)
+        assert_same(events, limits)
+        engine = DetectionEngine(pack_definitions(), limits)
+        for start in range(0, len(events), 256):
+            engine.observe_batch(events[start : start + 256])
+        assert engine.order_restored >= 1
+
+    def test_bulk_pending_waits_for_the_tables_to_be_in_order(self) -> None:
+        """An entry left behind by a late event must not be dropped earlier than event by event.
+
+        After the late ``Y``, the wordlist rule's pending table reads
+        ``[X (t+1000), Y (t+100)]``.  Event by event, the sweep before ``X``'s
+        next 404 stops at the live ``X``, so ``Y`` stays until ``Z`` evicts it
+        from the full table.  Had the bulk path resumed, it would append that
+        404 to ``X`` first and the batch's sweep would drop ``Y`` as idle:
+        another counter, a different table.
+        """
+
+        def at(delay: float, ip: str, path: str) -> Event:
+            line = access_line(path, ip=ip, status=404, ts=T0 + delay)
+            return parse("combined", [line])[0]
+
+        x, y, z = "198.51.100.1", "198.51.100.2", "198.51.100.3"
+        head = [at(0, x, "/a"), at(100, y, "/a"), at(1000, x, "/b"), at(50, y, "/c")]
+        tail = [at(2000, x, "/d"), at(2001, z, "/a")]
+        limits = EngineLimits(max_entities=2, entity_ttl=1.0)
+
+        def counters(batches: list[list[Event]]) -> dict[str, int]:
+            engine = DetectionEngine(pack_definitions(), limits)
+            for batch in batches:
+                if len(batch) == 1:
+                    engine.observe(batch[0])
+                else:
+                    engine.observe_batch(batch)
+            return dict(engine.counters())
+
+        expected = counters([[event] for event in head + tail])
+        assert expected["web.wordlist_scan.groups_evicted_cap"] >= 1
+        assert counters([head, tail]) == expected
+
     def test_bulk_path_is_taken(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """On benchmark-like traffic most events never reach a per-event runner call."""
         bench = load_bench_generator()
