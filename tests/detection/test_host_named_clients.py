@@ -107,6 +107,21 @@ class TestHostNamedBruteForce:
         (finding,) = found["auth.user_enumeration"]
         assert (finding.entity.kind, finding.entity.value) == ("client", HOST)
 
+    def test_invalid_user_disconnects_by_host_name_count(self) -> None:
+        """sshd's max-auth and Disconnecting lines for unknown users name the host: enumeration."""
+        lines = []
+        for i in range(3):
+            stamp = f"{syslog_time(T0 + i)} web1 sshd[100]:"
+            lines += [
+                f"{stamp} error: maximum authentication attempts exceeded for invalid user "
+                f"a{i} from {LOGGED} port 5000 ssh2 [preauth]",
+                f"{stamp} Disconnecting invalid user b{i} {LOGGED} port 5000: "
+                "Too many authentication failures [preauth]",
+            ]
+        found = by_detector(detect(lines))
+        (finding,) = found["auth.user_enumeration"]
+        assert (finding.entity.kind, finding.entity.value) == ("client", HOST)
+
     def test_hosts_are_separate_clients(self) -> None:
         """Four failures from each of two names is no brute force."""
         lines = [*brute("a.example.net", 4), *brute("b.example.net", 4)]
