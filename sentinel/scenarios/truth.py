@@ -55,7 +55,7 @@ SCHEMA_VERSION = 1
 
 
 def client_entity(client: str) -> tuple[str, str]:
-    """The entity a detector reports for a client: ``client_ip`` for an address, else ``client``.
+    """The truth's entity for a client: ``client_ip`` for an address, ``client`` for a host name.
 
     Args:
         client: An IP address, or the host name sshd logged instead.
