@@ -74,6 +74,8 @@ _WARM_SAMPLES = 50_000
 #: good as a coin): one in 16.  An EWMA needs no more, and learning is the one
 #: per-answer cost on most lines of a busy site.
 _WARM_SKIP_MASK = 15
+# Entity fields that name the client a login comes from (an IP, else a host name).
+_CLIENT_ENTITIES = frozenset({"client_ip", "client"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +118,13 @@ class _Runner:
         self.target = field_getter(definition.targets) if definition.targets else None
         agg = definition.aggregate
         self.distinct = field_getter(agg.distinct) if agg and agg.distinct else None
+        #: Whether a login is the attack's success only when its value of the
+        #: distinct field is one the finding counted: the attacking clients
+        #: of a finding about an account.  A finding about a client has the
+        #: login's source in its entity already.
+        self.login_from_distinct = (
+            self.distinct is not None and definition.entity not in _CLIENT_ENTITIES
+        )
         ttl = max(limits.entity_ttl, agg.window if agg else 0.0)
         self.groups: BoundedTable[GroupState] = BoundedTable(limits.max_entities, ttl)
         self.episodes: BoundedTable[Episode] = BoundedTable(limits.max_entities, close_after)
@@ -420,11 +429,9 @@ class _Runner:
             return
         attackers = episode.distinct
         if (
-            self.d.entity != "client_ip"
+            self.login_from_distinct
             and attackers is not None
-            and self.d.aggregate is not None
-            and self.d.aggregate.distinct == "client_ip"
-            and event.client_ip not in attackers.seen
+            and self._distinct_key(view) not in attackers.seen
         ):
             return  # the user logged in from somewhere that was not attacking
         if episode.outcome.mark_succeeded(event.origin):

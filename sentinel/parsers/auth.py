@@ -20,7 +20,14 @@ name in PAM's ``rhost=``) goes to ``extra["rhost"]``.  With ``UseDNS yes``
 sshd names the client by host name (``Failed password for root from
 host.example port 22 ssh2``): ``Failed``/``Accepted``/``Invalid user`` lines
 then keep the name, lower-cased, in ``extra["rhost"]`` (``client_ip`` is
-``None``) when it is a plausible DNS name (:func:`normalize_host`).
+``None``) when it is a plausible DNS name (:func:`normalize_host`).  So do
+``Disconnecting``, ``maximum authentication attempts exceeded``, ``Did not
+receive identification``, ``Unable to negotiate``, ``Bad protocol version``
+and ``Timeout before authentication`` lines, when sshd's `` port N`` follows
+the name.  ``Connection closed``/``reset``, ``Disconnected from`` and
+``Received disconnect`` lines give an IP only: the C fast path
+(``_speedups.c``) classifies them itself, names no host, and this module is
+its reference.
 
 Conventions for the fields (detectors rely on them):
 
@@ -174,32 +181,49 @@ def _user_and_flag(head: str) -> tuple[str | None, bool]:
     return clean_field(head), False
 
 
-def _user_ip_port(text: str) -> tuple[str | None, bool, str | None, str | None]:
-    """Split ``[invalid user X ]IP [port N]`` from the right: (user, invalid, ip, port)."""
+def _user_address_port(text: str) -> tuple[str | None, bool, str, str | None]:
+    """Split ``[invalid user X ]ADDRESS [port N]`` from the right: (user, invalid, addr, port)."""
     words = text.rsplit(" ", 3)
     if len(words) >= 3 and words[-2] == "port":
-        ip_text, port, head = words[-3], words[-1], words[0] if len(words) == 4 else ""
+        address, port, head = words[-3], words[-1], words[0] if len(words) == 4 else ""
     else:
-        head, _, ip_text = text.rpartition(" ")
+        head, _, address = text.rpartition(" ")
         port = None
     user, invalid = _user_and_flag(head) if head else (None, False)
-    return user, invalid, normalize_ip(ip_text), port if port and port.isdigit() else None
+    return user, invalid, address, port if port and port.isdigit() else None
 
 
-def _ip_port_tail(tail: str) -> tuple[str | None, str | None]:
-    """``IP port N ssh2...`` or ``IP`` -> (ip, port)."""
+def _address_port_tail(tail: str) -> tuple[str, str | None]:
+    """``ADDRESS port N ssh2...`` or ``ADDRESS`` -> (address, port)."""
     parts = tail.split(" ", 3)
     port = parts[2] if len(parts) >= 3 and parts[1] == "port" else None
     if port is not None and not port.isdigit():
         port = None
-    return normalize_ip(parts[0].rstrip(":")), port
+    return parts[0].rstrip(":"), port
 
 
-def _with(extra: dict[str, str], port: str | None, preauth: bool) -> dict[str, str]:
+def _client(address: str, port: str | None) -> tuple[str | None, str | None]:
+    """``(ip, host)`` of the client sshd logged as ``ADDRESS port N``.
+
+    An IP, or (``UseDNS yes``) a plausible host name, lower-cased
+    (:func:`normalize_host`), when sshd's `` port N`` follows it: the
+    callers have cut ``ADDRESS port N`` from the right of sshd's own text.
+    """
+    ip = normalize_ip(address)
+    if ip is not None or port is None or not port.isascii() or len(port) > 5:
+        return ip, None
+    return None, normalize_host(address)
+
+
+def _with(
+    extra: dict[str, str], port: str | None, preauth: bool, host: str | None = None
+) -> dict[str, str]:
     if port is not None:
         extra["port"] = port
     if preauth:
         extra["preauth"] = "true"
+    if host is not None:
+        extra["rhost"] = host
     return extra
 
 
@@ -367,7 +391,10 @@ class ProgramClassifier:
             return None
         if rest == "peer":
             return None
-        user, invalid, ip, port = _user_ip_port(rest)
+        # An IP only: the C fast path takes these lines itself and names no
+        # host, and this is its reference.
+        user, invalid, address, port = _user_address_port(rest)
+        ip = normalize_ip(address)
         extra = _with({"service": "sshd", "action": action}, port, preauth)
         if invalid:
             extra["invalid_user"] = "true"
@@ -397,8 +424,9 @@ class ProgramClassifier:
             if not sep:
                 return None
             user, invalid = _user_and_flag(head)
-            ip, port = _ip_port_tail(tail)
-            extra = _with({"service": "sshd", "action": "max_auth_attempts"}, port, preauth)
+            address, port = _address_port_tail(tail)
+            ip, host = _client(address, port)
+            extra = _with({"service": "sshd", "action": "max_auth_attempts"}, port, preauth, host)
             extra["invalid_user"] = "true" if invalid else "false"
             return (_OTHER, user, ip, extra, "sshd.max_auth_attempts")
         return None
@@ -409,7 +437,9 @@ class ProgramClassifier:
         text, preauth = _strip_preauth(message)
         if not text.startswith("Disconnected from "):
             return None
-        user, invalid, ip, port = _user_ip_port(text[18:])
+        # An IP only, as for "Connection closed": the C fast path's shape.
+        user, invalid, address, port = _user_address_port(text[18:])
+        ip = normalize_ip(address)
         extra = _with({"service": "sshd", "action": "disconnect"}, port, preauth)
         if invalid:
             extra["invalid_user"] = "true"
@@ -424,20 +454,21 @@ class ProgramClassifier:
             reason = text[15:]
             head, sep, user_text = reason.rpartition(" for ")
             user = clean_field(user_text) if sep else None
-            ip, port, invalid = None, None, False
+            ip, host, port, invalid = None, None, None, False
             reason = head if sep else reason
         elif text.startswith("Disconnecting "):
             where, sep, reason = text[14:].rpartition(": ")
             if not sep:
                 return None
-            user, invalid, ip, port = _user_ip_port(where)
+            user, invalid, address, port = _user_address_port(where)
+            ip, host = _client(address, port)
         else:
             return None
         action = (
             "max_auth_attempts" if reason.startswith("Too many authentication") else "disconnect"
         )
         extra = _with(
-            {"service": "sshd", "action": action, "reason": _detail(reason)}, port, preauth
+            {"service": "sshd", "action": action, "reason": _detail(reason)}, port, preauth, host
         )
         if invalid:
             extra["invalid_user"] = "true"
@@ -447,8 +478,9 @@ class ProgramClassifier:
     def _sshd_no_ident(message: str) -> Auth | None:
         if not message.startswith("Did not receive identification string from "):
             return None
-        ip, port = _ip_port_tail(message[43:])
-        extra = _with({"service": "sshd", "action": "no_ident"}, port, False)
+        address, port = _address_port_tail(message[43:])
+        ip, host = _client(address, port)
+        extra = _with({"service": "sshd", "action": "no_ident"}, port, False, host)
         return (_OTHER, None, ip, extra, "sshd.no_ident")
 
     @staticmethod
@@ -457,8 +489,9 @@ class ProgramClassifier:
         if not message.startswith("Unable to negotiate with "):
             return None
         where, _, reason = message[25:].partition(": ")
-        ip, port = _ip_port_tail(where)
-        extra = _with({"service": "sshd", "action": "negotiation_failed"}, port, False)
+        address, port = _address_port_tail(where)
+        ip, host = _client(address, port)
+        extra = _with({"service": "sshd", "action": "negotiation_failed"}, port, False, host)
         extra["reason"] = _detail(_strip_preauth(reason)[0])
         return (_OTHER, None, ip, extra, "sshd.negotiation_failed")
 
@@ -470,8 +503,9 @@ class ProgramClassifier:
         _, sep, tail = message.rpartition(" from ")
         if not sep:
             return None
-        ip, port = _ip_port_tail(tail)
-        extra = _with({"service": "sshd", "action": "bad_protocol"}, port, False)
+        address, port = _address_port_tail(tail)
+        ip, host = _client(address, port)
+        extra = _with({"service": "sshd", "action": "bad_protocol"}, port, False, host)
         return (_OTHER, None, ip, extra, "sshd.bad_protocol")
 
     @staticmethod
@@ -497,8 +531,9 @@ class ProgramClassifier:
         # "Timeout before authentication for IP port N"
         if not message.startswith("Timeout before authentication for "):
             return None
-        ip, port = _ip_port_tail(message[34:])
-        extra = _with({"service": "sshd", "action": "timeout"}, port, False)
+        address, port = _address_port_tail(message[34:])
+        ip, host = _client(address, port)
+        extra = _with({"service": "sshd", "action": "timeout"}, port, False, host)
         return (_OTHER, None, ip, extra, "sshd.timeout")
 
     def _repeated(self, message: str) -> Auth | None:

@@ -29,6 +29,7 @@ __all__ = [
     "SITE_URL",
     "IpPool",
     "Site",
+    "ptr_name",
 ]
 
 SITE_URL = "https://shop.example.com"
@@ -228,6 +229,29 @@ ATTACK_PREFIXES: tuple[str, ...] = (
     "112.85.",
 )
 DOC_PREFIXES: tuple[str, ...] = ("192.0.2.", "198.51.100.", "203.0.113.")
+# Reverse-DNS shapes of hosting and access networks for the attackers sshd
+# names by host (UseDNS yes); {a}..{d} are the octets of the address, so each
+# name stands for one pool address.  Reserved domains (RFC 2606 .example).
+_PTR_FORMATS: tuple[str, ...] = (
+    "static.{d}.{c}.{b}.{a}.clients.your-server.example",
+    "{a}-{b}-{c}-{d}.rev.cloudhost.example",
+    "dsl-{a}-{b}-{c}-{d}.dynamic.isp.example",
+    "ip{a}.{b}.{c}.{d}.vps.example",
+)
+
+
+def ptr_name(ip: str) -> str:
+    """The host name sshd logs for an attacking address when it resolves names.
+
+    Args:
+        ip: An IPv4 address from the pool.
+
+    Returns:
+        A lower-case DNS name that contains the address's octets (unique per address).
+    """
+    a, b, c, d = ip.split(".")
+    return _PTR_FORMATS[int(d) % len(_PTR_FORMATS)].format(a=a, b=b, c=c, d=d)
+
 
 _ADJECTIVES = (
     "classic",

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from sentinel.scenarios.truth import GroundTruth
+from sentinel.scenarios.truth import GroundTruth, client_entity
 
 __all__ = ["ClassResult", "Evaluation", "LineResult", "evaluate"]
 
@@ -118,9 +118,10 @@ def _lines(truth: GroundTruth, cited: Mapping[str, Iterable[int]]) -> dict[str, 
     return out
 
 
-def _as_client_ip(entity: Entity) -> Entity:
+def _as_truth(entity: Entity) -> Entity:
+    """A ``client`` entity (IP, else a host name) as the truth names it."""
     kind, value = entity
-    return ("client_ip", value) if kind == "client" else entity
+    return client_entity(value) if kind == "client" else entity
 
 
 def evaluate(
@@ -141,9 +142,9 @@ def evaluate(
     Returns:
         Recall per class, false positives, and per-line figures when lines are given.
     """
-    # A ``client`` entity (IP, else PAM's host name) is the client IP when it is one.
-    hits = {_as_client_ip(entity) for entity in flagged}
-    wins = {_as_client_ip(entity) for entity in succeeded}
+    # A ``client`` entity (IP, else a host name) is the client IP when it is one.
+    hits = {_as_truth(entity) for entity in flagged}
+    wins = {_as_truth(entity) for entity in succeeded}
     classes = {}
     for cls, campaigns in truth.by_class().items():
         actors = {e for c in campaigns for e in c.entities}
@@ -157,7 +158,7 @@ def evaluate(
             success_found=len(winners & wins),
         )
     targeted = {t for c in truth.campaigns for t in c.targets}
-    benign_ips = [ip for ip in truth.benign_clients if ("client_ip", ip) in hits]
+    benign_ips = [ip for ip in truth.benign_clients if client_entity(ip) in hits]
     benign_users = [u for u in truth.benign_users if ("user", u) in hits and u not in targeted]
     return Evaluation(
         classes=classes,

@@ -1,5 +1,12 @@
 """Host campaigns: SSH password attacks, sudo abuse, port scans.
 
+Some SSH campaigns come from clients that sshd names by host (``UseDNS yes``:
+``Failed password for root from 45-134-7-1.rev.cloudhost.example port 4242
+ssh2``): one variant of each per-client class (the successful one for the fast
+brute force) and every third node of a botnet.  Their lines, PAM's ``rhost=``
+included, carry the name instead of the address, and the ground truth lists
+the name as the client.
+
 .. versionadded:: 0.1
 """
 
@@ -131,103 +138,128 @@ _SCAN_PORTS = (
 _OPEN_PORTS = frozenset({22, 80, 443})
 
 
+# The campaign variant (``plan.index % 3``) whose client sshd names by host.
+_HOST_NAMED: dict[str, int] = {
+    "ssh_bruteforce": 2,
+    "ssh_bruteforce_slow": 1,
+    "user_enumeration": 1,
+    "credential_stuffing": 1,
+    "password_spraying": 1,
+}
+# Every this many botnet nodes, one is named by host.
+_NAMED_NODE_EVERY = 3
+
+
 def _ip(ctx: Context) -> str:
     return ctx.pool.take(cat.ATTACK_PREFIXES + cat.DOC_PREFIXES)
+
+
+def _client(ctx: Context, plan: Plan) -> str:
+    """An attacking address, or the host name sshd logs for it in the host-named variant."""
+    ip = _ip(ctx)
+    named = _HOST_NAMED.get(plan.attack_class) == plan.index % 3
+    return cat.ptr_name(ip) if named else ip
 
 
 def ssh_bruteforce(ctx: Context, plan: Plan) -> Actors:
     """Fast password guessing: dozens of connections, up to six tries each."""
     rng = ctx.rng
-    ip = _ip(ctx)
+    client = _client(ctx, plan)
     users = ["root"] if plan.index % 3 == 0 else ["root", *rng.sample(_COMMON_USERS, 8)]
     if plan.succeed:
         users = ["test", "root"]
     ts, _ = ctx.window(rng.uniform(600, 2400))
     for _ in range(rng.randint(30, 90)):
-        ts = failed_connection(ctx, ts, ip, rng.choice(users), rng.randint(1, 6), tag=plan.id)
+        ts = failed_connection(ctx, ts, client, rng.choice(users), rng.randint(1, 6), tag=plan.id)
         ts += rng.uniform(0.5, 6.0)
     if plan.succeed:
         accepted(
             ctx,
             ts + 2.0,
-            ip,
+            client,
             "test",
             "password",
             duration=rng.uniform(60, 900),
             tag=plan.id,
             evidence=True,
         )
-    return Actors([ip], targets=sorted(set(users)))
+    return Actors([client], targets=sorted(set(users)))
 
 
 def ssh_bruteforce_slow(ctx: Context, plan: Plan) -> Actors:
     """Low-and-slow guessing: one password every two to five minutes for hours."""
     rng = ctx.rng
-    ip = _ip(ctx)
+    client = _client(ctx, plan)
     users = ["root"] if not plan.succeed else ["oracle", "root"]
     ts, end = ctx.window(rng.uniform(4, 10) * 3600)
     while ts < end:
-        ts = failed_connection(ctx, ts, ip, rng.choice(users), 1, tag=plan.id)
+        ts = failed_connection(ctx, ts, client, rng.choice(users), 1, tag=plan.id)
         ts += rng.uniform(120, 300)
     if plan.succeed:
         accepted(
             ctx,
             min(ts, end),
-            ip,
+            client,
             "oracle",
             "password",
             duration=rng.uniform(60, 900),
             tag=plan.id,
             evidence=True,
         )
-    return Actors([ip], targets=users)
+    return Actors([client], targets=users)
 
 
 def user_enumeration(ctx: Context, plan: Plan) -> Actors:
     """Many invalid account names from one client, barely any password tries."""
     rng = ctx.rng
-    ip = _ip(ctx)
+    client = _client(ctx, plan)
     names = list(_COMMON_USERS) + [f"{f}{last}" for f in _FIRST[:3] for last in _LAST]
     tried = rng.sample(names, rng.randint(40, min(len(names), 100)))
     gap = (30.0, 90.0) if plan.evasive else (0.5, 8.0)
     ts, _ = ctx.window(len(tried) * sum(gap) / 2)
     for user in tried:
         ts = failed_connection(
-            ctx, ts, ip, user, rng.choice((0, 0, 1)), tag=plan.id, invalid_only=rng.random() < 0.5
+            ctx,
+            ts,
+            client,
+            user,
+            rng.choice((0, 0, 1)),
+            tag=plan.id,
+            invalid_only=rng.random() < 0.5,
         )
         ts += rng.uniform(*gap)
-    return Actors([ip], targets=sorted(tried))
+    return Actors([client], targets=sorted(tried))
 
 
 def credential_stuffing(ctx: Context, plan: Plan) -> Actors:
     """Leaked username/password pairs: many real-looking accounts, one or two tries each."""
     rng = ctx.rng
-    ip = _ip(ctx)
+    client = _client(ctx, plan)
     pool = [f"{f}{last}" for f in _FIRST for last in _LAST]
     users = [*rng.sample(pool, rng.randint(40, 100)), "carol", "dave", "frank"]
     rng.shuffle(users)
     ts, _ = ctx.window(len(users) * 12.0)
     for user in users:
-        ts = failed_connection(ctx, ts, ip, user, rng.choice((1, 1, 2)), tag=plan.id)
+        ts = failed_connection(ctx, ts, client, user, rng.choice((1, 1, 2)), tag=plan.id)
         ts += rng.uniform(2.0, 20.0)
     if plan.succeed:
         accepted(
             ctx,
             ts,
-            ip,
+            client,
             "frank",
             "password",
             duration=rng.uniform(60, 900),
             tag=plan.id,
             evidence=True,
         )
-    return Actors([ip], targets=sorted(users))
+    return Actors([client], targets=sorted(users))
 
 
 def password_spraying(ctx: Context, plan: Plan) -> Actors:
     """One or two passwords across many accounts, slowly, from one to three clients."""
     rng = ctx.rng
-    ips = [_ip(ctx) for _ in range(1 if plan.index % 2 == 0 else 3)]
+    clients = [_client(ctx, plan) for _ in range(1 if plan.index % 2 == 0 else 3)]
     users = [*cat.HUMAN_USERS, "deploy", "root", *rng.sample(_COMMON_USERS, rng.randint(10, 25))]
     rounds = 2 if plan.index % 3 != 1 else 1
     ts, end = ctx.window(len(users) * rounds * 300.0)
@@ -235,21 +267,21 @@ def password_spraying(ctx: Context, plan: Plan) -> Actors:
     gap = (end - ts) / (len(users) * rounds + 1)
     for _ in range(rounds):
         for user in users:
-            ts = failed_connection(ctx, ts, rng.choice(ips), user, 1, tag=plan.id)
+            ts = failed_connection(ctx, ts, rng.choice(clients), user, 1, tag=plan.id)
             ts += gap * rng.uniform(0.5, 1.3)
     ts = min(ts, end)
     if plan.succeed:
         accepted(
             ctx,
             ts,
-            ips[0],
+            clients[0],
             "dave",
             "password",
             duration=rng.uniform(60, 900),
             tag=plan.id,
             evidence=True,
         )
-    return Actors(ips, targets=sorted(users))
+    return Actors(clients, targets=sorted(users))
 
 
 def distributed_bruteforce(ctx: Context, plan: Plan) -> Actors:
@@ -257,13 +289,17 @@ def distributed_bruteforce(ctx: Context, plan: Plan) -> Actors:
     rng = ctx.rng
     user = ("root", "admin")[plan.index % 2]
     start, end = ctx.window(rng.uniform(2, 6) * 3600)
-    ips = [_ip(ctx) for _ in range(max(10, round(40 * min(plan.scale, 1.0))))]
-    for ip in ips:
+    clients = [_ip(ctx) for _ in range(max(10, round(40 * min(plan.scale, 1.0))))]
+    clients = [
+        cat.ptr_name(client) if i % _NAMED_NODE_EVERY == _NAMED_NODE_EVERY - 1 else client
+        for i, client in enumerate(clients)
+    ]
+    for client in clients:
         for _ in range(rng.randint(1, 2)):
             failed_connection(
-                ctx, rng.uniform(start, end), ip, user, rng.randint(1, 3), tag=plan.id
+                ctx, rng.uniform(start, end), client, user, rng.randint(1, 3), tag=plan.id
             )
-    return Actors(ips, targets=[user])
+    return Actors(clients, targets=[user])
 
 
 def sudo_abuse(ctx: Context, plan: Plan) -> Actors:

@@ -55,7 +55,7 @@ def failed_connection(
     Args:
         ctx: Run context.
         ts: Connection time.
-        ip: Client address.
+        ip: Client address, or the host name sshd logs for it (``UseDNS yes``).
         user: Account tried.
         attempts: Password attempts in this connection (0 = probe the name only).
         tag: Campaign id.
@@ -157,7 +157,7 @@ def accepted(
     Args:
         ctx: Run context.
         ts: Connection time.
-        ip: Client address.
+        ip: Client address, or the host name sshd logs for it (``UseDNS yes``).
         user: Account (must exist).
         method: ``password`` or ``publickey``.
         typos: Failed passwords before the right one, same connection.

@@ -22,8 +22,10 @@ Schema (version 1)::
 
 Line numbers count from 1.  ``attack_lines`` of a file is the union of the
 campaigns' ``lines`` in that file; every other line is benign.  ``entities``
-uses the :class:`~sentinel.records.EntityKey` kinds ``client_ip`` and ``user``
-(sudo abuse has users, not addresses).  ``benign.clients`` includes the
+uses the :class:`~sentinel.records.EntityKey` kinds ``client_ip``, ``client``
+and ``user``: ``client`` for a client sshd named by host instead of an
+address (``UseDNS yes``; ``clients`` then holds the host name), ``user`` for
+sudo abuse (users, not addresses).  ``benign.clients`` includes the
 firewall noise sources; ``benign.users`` are the accounts with benign activity
 (some are also campaign targets, never campaign actors).
 
@@ -32,6 +34,7 @@ firewall noise sources; ``benign.users`` are the accounts with benign activity
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -39,9 +42,34 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-__all__ = ["SCHEMA_VERSION", "CampaignTruth", "Evidence", "FileTruth", "GroundTruth"]
+__all__ = [
+    "SCHEMA_VERSION",
+    "CampaignTruth",
+    "Evidence",
+    "FileTruth",
+    "GroundTruth",
+    "client_entity",
+]
 
 SCHEMA_VERSION = 1
+
+
+def client_entity(client: str) -> tuple[str, str]:
+    """The truth's entity for a client: ``client_ip`` for an address, ``client`` for a host name.
+
+    Args:
+        client: An IP address, or the host name sshd logged instead.
+
+    Returns:
+        ``(kind, value)``.
+
+    .. versionadded:: 0.2
+    """
+    try:
+        ipaddress.ip_address(client)
+    except ValueError:
+        return ("client", client)
+    return ("client_ip", client)
 
 
 def _iso(ts: float) -> str:
@@ -74,8 +102,8 @@ class CampaignTruth:
 
     @property
     def entities(self) -> tuple[tuple[str, str], ...]:
-        """``(kind, value)`` pairs a detector should report: addresses, then users."""
-        return (*(("client_ip", ip) for ip in self.clients), *(("user", u) for u in self.users))
+        """``(kind, value)`` pairs a detector should report: clients, then users."""
+        return (*map(client_entity, self.clients), *(("user", u) for u in self.users))
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (see the module docstring)."""

@@ -107,7 +107,68 @@ class TestHostNamedBruteForce:
         (finding,) = found["auth.user_enumeration"]
         assert (finding.entity.kind, finding.entity.value) == ("client", HOST)
 
+    def test_invalid_user_disconnects_by_host_name_count(self) -> None:
+        """sshd's max-auth and Disconnecting lines for unknown users name the host: enumeration."""
+        lines = []
+        for i in range(3):
+            stamp = f"{syslog_time(T0 + i)} web1 sshd[100]:"
+            lines += [
+                f"{stamp} error: maximum authentication attempts exceeded for invalid user "
+                f"a{i} from {LOGGED} port 5000 ssh2 [preauth]",
+                f"{stamp} Disconnecting invalid user b{i} {LOGGED} port 5000: "
+                "Too many authentication failures [preauth]",
+            ]
+        found = by_detector(detect(lines))
+        (finding,) = found["auth.user_enumeration"]
+        assert (finding.entity.kind, finding.entity.value) == ("client", HOST)
+
     def test_hosts_are_separate_clients(self) -> None:
         """Four failures from each of two names is no brute force."""
         lines = [*brute("a.example.net", 4), *brute("b.example.net", 4)]
         assert "auth.ssh_bruteforce" not in by_detector(detect(lines))
+
+
+NODES = tuple(f"Node-{i}.Botnet.Example" for i in range(12))
+
+
+def botnet() -> list[str]:
+    """Each of twelve host names fails once as root, a minute apart."""
+    return [ssh_fail("root", node, T0 + i * 60) for i, node in enumerate(NODES)]
+
+
+class TestHostNamedDistributedBruteForce:
+    """A botnet whose nodes sshd names by host: many names against one account."""
+
+    def test_is_flagged_with_the_names_as_targets(self) -> None:
+        """Twelve host names failing as root are one finding about root listing the names."""
+        found = by_detector(detect(botnet()))
+        (finding,) = found["auth.distributed_bruteforce"]
+        assert (finding.entity.kind, finding.entity.value) == ("user", "root")
+        assert set(finding.targets) == {node.lower() for node in NODES}
+        assert finding.success is Success.FAILED
+
+    def test_login_from_one_of_the_names_succeeds(self) -> None:
+        """A login as root from one of the attacking names marks the finding succeeded."""
+        lines = [*botnet(), ssh_ok("root", "node-3.botnet.example", T0 + 900)]
+        (finding,) = by_detector(detect(lines))["auth.distributed_bruteforce"]
+        assert finding.success is Success.SUCCEEDED
+        assert [r.lineno for r in finding.success_evidence] == [13]
+
+    def test_login_from_elsewhere_is_no_success(self) -> None:
+        """A login as root from a name (or an IP) that was not attacking is not the botnet's."""
+        lines = [
+            *botnet(),
+            ssh_ok("root", "office.example.net", T0 + 900),
+            ssh_ok("root", "203.0.113.9", T0 + 910),
+        ]
+        (finding,) = by_detector(detect(lines))["auth.distributed_bruteforce"]
+        assert finding.success is Success.FAILED
+
+    def test_names_and_addresses_count_together(self) -> None:
+        """Five names and five IPs against one account are ten clients (neither alone is eight)."""
+        lines = [
+            *(ssh_fail("root", f"n{i}.botnet.example", T0 + i * 60) for i in range(5)),
+            *(ssh_fail("root", f"198.18.1.{i}", T0 + 600 + i * 60) for i in range(5)),
+        ]
+        (finding,) = by_detector(detect(lines))["auth.distributed_bruteforce"]
+        assert len(finding.targets) == 10

@@ -273,6 +273,150 @@ class TestSshdHostNames:
         )
 
 
+class TestSshdHostNamedSessions:
+    """sshd's other messages naming the client by host: the name is in ``extra["rhost"]`` too.
+
+    ``Connection closed``/``reset``, ``Disconnected from`` and ``Received
+    disconnect`` are not among them: the C fast path classifies those itself
+    and names no host (``test_speedups`` holds both paths to one answer).
+    """
+
+    @pytest.mark.parametrize(
+        ("message", "pattern", "user"),
+        [
+            (
+                "Disconnecting invalid user admin Scanner.Example.NET port 4: "
+                "Too many authentication failures [preauth]",
+                "sshd.disconnecting",
+                "admin",
+            ),
+            (
+                "Disconnecting authenticating user root scanner.example.net port 4: "
+                "Too many authentication failures [preauth]",
+                "sshd.disconnecting",
+                "root",
+            ),
+            (
+                "error: maximum authentication attempts exceeded for invalid user admin "
+                "from Scanner.Example.NET port 4 ssh2 [preauth]",
+                "sshd.max_auth_attempts",
+                "admin",
+            ),
+            (
+                "Did not receive identification string from scanner.example.net port 4",
+                "sshd.no_ident",
+                None,
+            ),
+            (
+                "Unable to negotiate with scanner.example.net port 4: no matching key exchange "
+                "method found. Their offer: diffie-hellman-group1-sha1 [preauth]",
+                "sshd.negotiation_failed",
+                None,
+            ),
+            (
+                "Bad protocol version identification 'GET / HTTP/1.1' "
+                "from scanner.example.net port 4",
+                "sshd.bad_protocol",
+                None,
+            ),
+            (
+                "Timeout before authentication for scanner.example.net port 4",
+                "sshd.timeout",
+                None,
+            ),
+        ],
+    )
+    def test_host_named_client(
+        self, classifier: ProgramClassifier, message: str, pattern: str, user: str | None
+    ) -> None:
+        """The lower-cased host name is the client; there is no client IP."""
+        auth = classifier.classify("sshd", message)
+        assert auth is not None
+        assert (auth[KIND], auth[PATTERN], auth[USER], auth[CLIENT_IP]) == (
+            EventKind.AUTH_OTHER,
+            pattern,
+            user,
+            None,
+        )
+        assert (auth[EXTRA]["rhost"], auth[EXTRA]["port"]) == ("scanner.example.net", "4")
+
+    @pytest.mark.parametrize(
+        ("message", "user", "ip", "host"),
+        [
+            (
+                "Disconnecting invalid user x from 1.2.3.4 port 22 evil.example port 4: "
+                "Too many authentication failures [preauth]",
+                "x from 1.2.3.4 port 22",
+                None,
+                "evil.example",
+            ),
+            (
+                "Disconnecting invalid user x evil.example port 22 192.0.2.1 port 4: "
+                "Too many authentication failures [preauth]",
+                "x evil.example port 22",
+                "192.0.2.1",
+                None,
+            ),
+            (
+                "Disconnecting invalid user x 1.2.3.4 port 22: y evil.example port 4: "
+                "Too many authentication failures [preauth]",
+                "x 1.2.3.4 port 22: y",
+                None,
+                "evil.example",
+            ),
+            (
+                "error: maximum authentication attempts exceeded for invalid user "
+                "x from 1.2.3.4 port 22 from evil.example port 4 ssh2 [preauth]",
+                "x from 1.2.3.4 port 22",
+                None,
+                "evil.example",
+            ),
+            (
+                "error: maximum authentication attempts exceeded for invalid user "
+                "x from evil.example port 22 from 192.0.2.1 port 4 ssh2 [preauth]",
+                "x from evil.example port 22",
+                "192.0.2.1",
+                None,
+            ),
+        ],
+    )
+    def test_injected_client_in_user_name(
+        self,
+        classifier: ProgramClassifier,
+        message: str,
+        user: str,
+        ip: str | None,
+        host: str | None,
+    ) -> None:
+        """An address or name in the user name is not the client: sshd's is cut from the right."""
+        auth = classifier.classify("sshd", message)
+        assert auth is not None
+        assert (auth[USER], auth[CLIENT_IP], auth[EXTRA].get("rhost")) == (user, ip, host)
+        assert auth[EXTRA]["invalid_user"] == "true"
+
+    @pytest.mark.parametrize(
+        "message",
+        [
+            "Did not receive identification string from scanner.example.net",
+            "Timeout before authentication for scanner.example.net port x",
+            "Timeout before authentication for scanner.example.net port 123456",
+            "Timeout before authentication for 1.2.3.4.5 port 4",
+            "Timeout before authentication for evil\x1b[31m.example port 4",
+        ],
+    )
+    def test_no_plausible_host_is_no_client(
+        self, classifier: ProgramClassifier, message: str
+    ) -> None:
+        """A name without sshd's `` port N`` after it, or no DNS name, names no client."""
+        auth = classifier.classify("sshd", message)
+        assert auth is not None
+        assert (auth[KIND], auth[CLIENT_IP], "rhost" in auth[EXTRA]) == (
+            EventKind.AUTH_OTHER,
+            None,
+            False,
+        )
+
+
 class TestPam:
     """PAM messages from any program."""
 

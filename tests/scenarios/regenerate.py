@@ -40,7 +40,8 @@ SCENARIOS: dict[str, Scenario] = {
     ),
     "ssh_bruteforce_success": Scenario(
         "Three fast SSH brute-force campaigns: one on root, one over a list of common "
-        "names, and one that ends with `Accepted password for test` from the attacker.",
+        "names, and one from a client sshd names by host (`UseDNS yes`) that ends with "
+        "`Accepted password for test` from that name.",
         ("ssh_bruteforce",),
     ),
     "web_sqli_evasive": Scenario(
@@ -56,7 +57,7 @@ SCENARIOS: dict[str, Scenario] = {
     ),
     "password_spraying": Scenario(
         "Twelve hours with three slow password-spraying campaigns (one from three "
-        "clients; one ends with `Accepted password for dave`).",
+        "clients sshd names by host; one ends with `Accepted password for dave`).",
         ("password_spraying",),
         days=0.5,
         start=datetime(2026, 11, 20, 6, tzinfo=UTC),

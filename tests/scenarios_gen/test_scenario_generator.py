@@ -23,6 +23,9 @@ from sentinel.scenarios.context import activity
 from sentinel.scenarios.timeline import nginx_escape
 
 IP = r"(?:\d{1,3}\.){3}\d{1,3}"
+# sshd names some attackers by host (UseDNS yes): lower-case DNS names under .example.
+HOST = r"[a-z0-9-]+(?:\.[a-z0-9-]+)*\.example"
+ADDRESS = rf"(?:{IP}|{HOST})"
 _FIELD = r'(?:[^"\\]|\\x[0-9A-F]{2})*'
 ACCESS = re.compile(
     rf"^(?P<ip>{IP}) - - "
@@ -38,24 +41,24 @@ _WHO = r"(?:invalid user )?\S+"
 SSHD = tuple(
     re.compile(p)
     for p in (
-        rf"^Invalid user \S+ from {IP} port \d+$",
+        rf"^Invalid user \S+ from {ADDRESS} port \d+$",
         r"^pam_unix\(sshd:auth\): check pass; user unknown$",
         rf"^pam_unix\(sshd:auth\): authentication failure; logname= uid=0 euid=0 tty=ssh "
-        rf"ruser= rhost={IP}(?:  user=\S+)?$",
-        rf"^Failed password for {_WHO} from {IP} port \d+ ssh2$",
-        rf"^error: maximum authentication attempts exceeded for {_WHO} from {IP} port \d+ ssh2 "
-        r"\[preauth\]$",
-        rf"^Disconnecting (?:authenticating|invalid) user \S+ {IP} port \d+: "
+        rf"ruser= rhost={ADDRESS}(?:  user=\S+)?$",
+        rf"^Failed password for {_WHO} from {ADDRESS} port \d+ ssh2$",
+        rf"^error: maximum authentication attempts exceeded for {_WHO} from {ADDRESS} "
+        r"port \d+ ssh2 \[preauth\]$",
+        rf"^Disconnecting (?:authenticating|invalid) user \S+ {ADDRESS} port \d+: "
         r"Too many authentication failures \[preauth\]$",
-        rf"^Connection closed by (?:(?:authenticating|invalid) user \S+ )?{IP} port \d+ "
+        rf"^Connection closed by (?:(?:authenticating|invalid) user \S+ )?{ADDRESS} port \d+ "
         r"\[preauth\]$",
-        rf"^Received disconnect from {IP} port \d+:11: "
+        rf"^Received disconnect from {ADDRESS} port \d+:11: "
         r"(?:Bye Bye \[preauth\]|disconnected by user)$",
-        rf"^Disconnected from (?:authenticating user|invalid user|user) \S+ {IP} port \d+"
+        rf"^Disconnected from (?:authenticating user|invalid user|user) \S+ {ADDRESS} port \d+"
         r"(?: \[preauth\])?$",
         rf"^PAM \d+ more authentication failures; logname= uid=0 euid=0 tty=ssh ruser= "
-        rf"rhost={IP}(?:  user=\S+)?$",
-        rf"^Accepted (?:password|publickey) for \S+ from {IP} port \d+ ssh2"
+        rf"rhost={ADDRESS}(?:  user=\S+)?$",
+        rf"^Accepted (?:password|publickey) for \S+ from {ADDRESS} port \d+ ssh2"
         r"(?:: ED25519 SHA256:[A-Za-z0-9+/]{43})?$",
         r"^pam_unix\(sshd:session\): session (?:opened for user \S+\(uid=\d+\) by \(uid=0\)"
         r"|closed for user \S+)$",
@@ -284,6 +287,66 @@ class TestTruth:
         assert sum(c.succeeded for c in corpus.truth.campaigns) >= 8
 
 
+class TestHostNamedClients:
+    """sshd with ``UseDNS yes`` names some attackers by host: the truth names them so too."""
+
+    def _named(self, corpus: Corpus, cls: str) -> list[str]:
+        return [
+            value
+            for c in corpus.truth.by_class()[cls]
+            for kind, value in c.entities
+            if kind == "client"
+        ]
+
+    @pytest.mark.parametrize(
+        "cls",
+        [
+            "ssh_bruteforce",
+            "ssh_bruteforce_slow",
+            "user_enumeration",
+            "credential_stuffing",
+            "password_spraying",
+            "distributed_bruteforce",
+        ],
+    )
+    def test_each_ssh_class_has_host_named_clients(self, corpus: Corpus, cls: str) -> None:
+        """Every SSH class has clients named by host, listed as ``client`` entities."""
+        named = self._named(corpus, cls)
+        assert named
+        assert all(re.fullmatch(HOST, name) for name in named)
+
+    def test_botnet_mixes_names_and_addresses(self, corpus: Corpus) -> None:
+        """A third of the botnet's nodes are named by host, the rest by address."""
+        (campaign,) = corpus.truth.by_class()["distributed_bruteforce"]
+        kinds = Counter(kind for kind, _ in campaign.entities)
+        assert kinds["client"] == len(campaign.clients) // 3
+        assert kinds["client_ip"] == len(campaign.clients) - kinds["client"]
+
+    def test_a_host_named_brute_force_succeeds(self, corpus: Corpus) -> None:
+        """The successful fast brute force comes from a host name and logs in from it."""
+        campaign = next(c for c in corpus.truth.by_class()["ssh_bruteforce"] if c.succeeded)
+        (name,) = campaign.clients
+        assert campaign.entities == (("client", name),)
+        (evidence,) = campaign.success_evidence
+        line = corpus.lines(evidence.file)[evidence.line - 1]
+        assert f"Accepted password for test from {name} port " in line
+
+    def test_host_named_lines_carry_no_address(self, corpus: Corpus) -> None:
+        """A host-named campaign's sshd lines name the host and never its address."""
+        lines = corpus.lines("auth.log")
+        campaign = next(c for c in corpus.truth.by_class()["ssh_bruteforce"] if c.succeeded)
+        (name,) = campaign.clients
+        tagged = [lines[n - 1] for n in campaign.lines["auth.log"]]
+        assert all(not re.search(rf"\b{IP}\b", line.partition("]: ")[2]) for line in tagged)
+        assert sum(name in line for line in tagged) > len(tagged) / 2
+
+    def test_names_are_unique_and_not_benign(self, corpus: Corpus) -> None:
+        """No two campaigns share a host name, and no benign client has one."""
+        named = [v for c in corpus.truth.campaigns for k, v in c.entities if k == "client"]
+        assert len(named) == len(set(named))
+        assert not set(named) & set(corpus.truth.benign_clients)
+
+
 class TestSuccess:
     def _evidence(self, corpus: Corpus, cls: str) -> list[str]:
         out = []
@@ -453,6 +516,17 @@ class TestEvaluate:
         assert result.benign_false_positive_rate == 0.0
         assert all(r.recall == 1.0 for r in result.lines.values())
         assert all(r.false_positive_rate == 0.0 for r in result.lines.values())
+
+    def test_client_entities_match_addresses_and_names(self, corpus: Corpus) -> None:
+        """Findings keyed on ``client`` (an IP, or a host name) count for the truth's clients."""
+        flagged = [
+            ("client", value) if kind in ("client_ip", "client") else (kind, value)
+            for c in corpus.truth.campaigns
+            for kind, value in c.entities
+        ]
+        result = evaluate(corpus.truth, flagged)
+        assert all(r.recall == 1.0 for r in result.classes.values())
+        assert result.classes["distributed_bruteforce"].missed == ()
 
     def test_empty_run_misses_everything(self, corpus: Corpus) -> None:
         """Flagging nothing gives zero recall and lists every attacker as missed."""
