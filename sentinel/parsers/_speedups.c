@@ -1473,6 +1473,10 @@ sshd_session_end(SyslogFast *self, const char *s, Py_ssize_t n, Auth *out)
     if (user_ip_port(self, s, rest, out, &invalid, &port) < 0) {
         return -1;
     }
+    if (out->ip == Py_None) {
+        auth_clear(out); /* no IP: a host name, or junk (Python decides) */
+        return 0;
+    }
     out->extra = action_extra(action, s, port, preauth, invalid);
     if (out->extra == NULL) {
         return -1;
@@ -1528,6 +1532,13 @@ sshd_received(SyslogFast *self, const char *s, Py_ssize_t n, Auth *out)
     if (reason.end - reason.start > 200) {
         reason.end = reason.start + 200; /* auth._detail */
     }
+    if ((out->ip = normalize_ip(self, s, ip)) == NULL) {
+        return -1;
+    }
+    if (out->ip == Py_None) {
+        Py_CLEAR(out->ip); /* no IP: a host name, or junk (Python decides) */
+        return 0;
+    }
     out->extra = action_extra(S_disconnect, s, port, preauth, 0);
     if (out->extra == NULL || set_span(out->extra, S_reason, s, reason) < 0) {
         return -1;
@@ -1535,7 +1546,7 @@ sshd_received(SyslogFast *self, const char *s, Py_ssize_t n, Auth *out)
     out->kind = self->kind_other;
     out->pattern = P_received_disconnect;
     out->user = Py_NewRef(Py_None);
-    return (out->ip = normalize_ip(self, s, ip)) == NULL ? -1 : 1;
+    return 1;
 }
 
 /*

@@ -22,12 +22,11 @@ host.example port 22 ssh2``): ``Failed``/``Accepted``/``Invalid user`` lines
 then keep the name, lower-cased, in ``extra["rhost"]`` (``client_ip`` is
 ``None``) when it is a plausible DNS name (:func:`normalize_host`).  So do
 ``Disconnecting``, ``maximum authentication attempts exceeded``, ``Did not
-receive identification``, ``Unable to negotiate``, ``Bad protocol version``
-and ``Timeout before authentication`` lines, when sshd's `` port N`` follows
-the name.  ``Connection closed``/``reset``, ``Disconnected from`` and
-``Received disconnect`` lines give an IP only: the C fast path
-(``_speedups.c``) classifies them itself, names no host, and this module is
-its reference.
+receive identification``, ``Unable to negotiate``, ``Bad protocol version``,
+``Timeout before authentication``, ``Connection closed``/``reset``,
+``Disconnected from`` and ``Received disconnect`` lines, when sshd's
+`` port N`` follows the name.  (The C fast path, ``_speedups.c``, classifies
+the last four itself when they name an IP and hands a host-named one here.)
 
 Conventions for the fields (detectors rely on them):
 
@@ -391,11 +390,9 @@ class ProgramClassifier:
             return None
         if rest == "peer":
             return None
-        # An IP only: the C fast path takes these lines itself and names no
-        # host, and this is its reference.
         user, invalid, address, port = _user_address_port(rest)
-        ip = normalize_ip(address)
-        extra = _with({"service": "sshd", "action": action}, port, preauth)
+        ip, host = _client(address, port)
+        extra = _with({"service": "sshd", "action": action}, port, preauth, host)
         if invalid:
             extra["invalid_user"] = "true"
         return (_OTHER, user, ip, extra, f"sshd.connection_{action}")
@@ -409,9 +406,10 @@ class ProgramClassifier:
         where, _, reason = text[25:].partition(":")
         parts = where.split(" ")
         port = parts[2] if len(parts) == 3 and parts[1] == "port" and parts[2].isdigit() else None
-        extra = _with({"service": "sshd", "action": "disconnect"}, port, preauth)
+        ip, host = _client(parts[0], port)
+        extra = _with({"service": "sshd", "action": "disconnect"}, port, preauth, host)
         extra["reason"] = _detail(reason.strip())
-        return (_OTHER, None, normalize_ip(parts[0]), extra, "sshd.received_disconnect")
+        return (_OTHER, None, ip, extra, "sshd.received_disconnect")
 
     def _sshd_error(self, message: str) -> Auth | None:
         text = message[7:]
@@ -437,10 +435,9 @@ class ProgramClassifier:
         text, preauth = _strip_preauth(message)
         if not text.startswith("Disconnected from "):
             return None
-        # An IP only, as for "Connection closed": the C fast path's shape.
         user, invalid, address, port = _user_address_port(text[18:])
-        ip = normalize_ip(address)
-        extra = _with({"service": "sshd", "action": "disconnect"}, port, preauth)
+        ip, host = _client(address, port)
+        extra = _with({"service": "sshd", "action": "disconnect"}, port, preauth, host)
         if invalid:
             extra["invalid_user"] = "true"
         return (_OTHER, user, ip, extra, "sshd.disconnected")
