@@ -1498,10 +1498,21 @@ sshd_received(SyslogFast *self, const char *s, Py_ssize_t n, Auth *out)
     if (!starts_with(s, 0, end, "Received disconnect from ", 25)) {
         return 0;
     }
-    /* where, _, reason = text[25:].partition(":"); parts = where.split(" ") */
-    const char *colon = memchr(s + 25, ':', (size_t)(end - 25));
-    Py_ssize_t where_end = colon != NULL ? colon - s : end;
-    Span reason = {colon != NULL ? where_end + 1 : end, end};
+    /* auth._sshd_received: "ADDR: 11: ..." or "ADDR port N:11: ...", ADDR maybe IPv6 */
+    const char *space = memchr(s + 25, ' ', (size_t)(end - 25));
+    Py_ssize_t where_end = end;
+    Span reason = {end, end};
+    if (space != NULL && space > s + 25 && space[-1] == ':') {
+        where_end = space - s - 1;
+        reason.start = space - s + 1;
+    }
+    else if (space != NULL) {
+        const char *colon = memchr(space, ':', (size_t)(end - (space - s)));
+        if (colon != NULL) {
+            where_end = colon - s;
+            reason.start = where_end + 1;
+        }
+    }
     Py_ssize_t sp1 = -1, sp2 = -1, spaces = 0;
     for (Py_ssize_t i = 25; i < where_end; i++) {
         if (s[i] == ' ') {

@@ -403,7 +403,17 @@ class ProgramClassifier:
         text, preauth = _strip_preauth(message)
         if not text.startswith("Received disconnect from "):
             return None
-        where, _, reason = text[25:].partition(":")
+        # The address may be IPv6, so the first ':' is not the end of it:
+        # "ADDR: 11: ..." (old sshd) ends it with ": ", "ADDR port N:11: ..."
+        # has its ':' after the port.
+        rest = text[25:]
+        space = rest.find(" ")
+        if space > 0 and rest[space - 1] == ":":
+            where, reason = rest[: space - 1], rest[space + 1 :]
+        elif space >= 0 and (colon := rest.find(":", space)) >= 0:
+            where, reason = rest[:colon], rest[colon + 1 :]
+        else:
+            where, reason = rest, ""
         parts = where.split(" ")
         port = parts[2] if len(parts) == 3 and parts[1] == "port" and parts[2].isdigit() else None
         ip, host = _client(parts[0], port)
