@@ -63,12 +63,11 @@ __all__ = ["GATE_THRESHOLD", "DetectionEngine", "EngineLimits"]
 #: first: a group (with evidence) exists only once half the threshold is
 #: reached, so the finding's first line is where the burst got serious.
 GATE_THRESHOLD = 20
-# Responses learnt in full before the size baseline samples (see _learn_size).
 #: Ordered batches between two failed checks that the pending tables are in
 #: time order again, at most (see DetectionEngine._recheck_order).
 _ORDER_CHECK_MAX = 1024
 _last = operator.attrgetter("last")
-
+# Responses learnt in full before the size baseline samples (see _learn_size).
 _WARM_SAMPLES = 50_000
 #: Once warm, an answer is learnt when its size has these low bits clear (as
 #: good as a coin): one in 16.  An EWMA needs no more, and learning is the one
