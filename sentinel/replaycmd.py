@@ -87,7 +87,7 @@ def run_replay(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def read_to_end(
-    path: Path, source: str, max_line_bytes: int
+    path: Path, source: str, max_line_bytes: int, *, blocks: bool = True
 ) -> Iterator[Sequence[RawLine | LineRun]]:
     """Read one file (plain or compressed) to its end through the file source, in blocks.
 
@@ -95,6 +95,8 @@ def read_to_end(
     (``FileSource.iter_blocks``: runs of plain lines come as one
     :class:`~sentinel.records.LineRun`), with a throw-away in-memory
     checkpoint store: a replay never moves the daemon's checkpoints.
+    ``blocks=False`` reads a RawLine per line (``iter_batches``), the
+    daemon's form: the same lines, for comparison.
     """
     import glob
 
@@ -115,9 +117,14 @@ def read_to_end(
     store = CheckpointStore(":memory:")
     try:
         with FileSource(options, store, SystemClock()) as files:
-            for batch in files.iter_blocks(max_lines=4096):
-                if batch.records:
-                    yield batch.records
+            if blocks:
+                for block_batch in files.iter_blocks(max_lines=4096):
+                    if block_batch.records:
+                        yield block_batch.records
+            else:
+                for batch in files.iter_batches(follow=False, max_lines=4096):
+                    if batch.lines:
+                        yield batch.lines
     finally:
         store.close()
 
