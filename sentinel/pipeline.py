@@ -239,10 +239,13 @@ class Replayer:
     def _blocks(
         self, path: Path, name: str, parser: LineParser, summary: ReplaySummary
     ) -> Iterator[list[Event]]:
-        """The events of one file, a block of the source's lines at a time."""
+        """The events of one file, a run (or a stretch of RawLines) at a time.
+
+        Lazily: a run's events go on to the detectors before the next run is
+        parsed, so little is held between the stages (it stays in cache).
+        """
         parse, parse_block = parser.parse, parser.parse_block
         for block in self._read_lines(path, name, self._max_line_bytes):
-            events: list[Event] = []
             # groupby, not a test per record: a block of RawLines only (a CRLF
             # file) keeps costing one C-level step per line.
             for is_run, records in groupby(block, _is_run):
@@ -251,29 +254,32 @@ class Replayer:
                         "Iterator[LineRun]", records
                     ):
                         summary.lines += len(lines)
-                        parsed, _, _ = parse_block(
+                        events, _, _ = parse_block(
                             lines, source, file, offset, lineno - 1, fingerprint=key
                         )
-                        events += parsed
+                        if events:
+                            yield events
                 else:
                     raws = cast("list[RawLine]", list(records))
                     summary.lines += len(raws)
                     # map() calls the (C) parser without a Python frame per line.
-                    events += [event for event in map(parse, raws) if event is not None]
-            if events:
-                yield events
+                    events = [event for event in map(parse, raws) if event is not None]
+                    if events:
+                        yield events
 
 
 def _batches(streams: Sequence[Iterator[list[Event]]]) -> Iterator[list[Event]]:
-    """Detector batches: one file's blocks cut up, or several files merged by event time."""
-    size = DETECT_BATCH_EVENTS
+    """Detector batches: one file's events, or several files' merged by event time.
+
+    Every batch but the last holds :data:`DETECT_BATCH_EVENTS` events, however
+    the source cut its blocks: what batches see (the summary's pruned top
+    lists, for one) does not depend on how the file was read.
+    """
     if len(streams) == 1:
-        for block in streams[0]:
-            for start in range(0, len(block), size):
-                yield block[start : start + size]
-        return
-    merged = heapq.merge(*map(chain.from_iterable, streams), key=_event_time)
-    while batch := list(islice(merged, size)):
+        events: Iterator[Event] = chain.from_iterable(streams[0])
+    else:
+        events = heapq.merge(*map(chain.from_iterable, streams), key=_event_time)
+    while batch := list(islice(events, DETECT_BATCH_EVENTS)):
         yield batch
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import gzip
 import os
+import random
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
@@ -178,6 +179,21 @@ def test_empty_file(tmp_path: Path) -> None:
     empty.write_bytes(b"")
     assert _assert_same([empty]).summary.lines == 0
     _assert_same([empty, SAMPLES[-1]])
+
+
+def test_pruned_top_lists(tmp_path: Path) -> None:
+    """More clients than the summary keeps: its pruned top lists are the same too."""
+    rng = random.Random(4)
+    stamp = "[20/Nov/2026:00:00:00 +0000]"
+    lines = []
+    for _ in range(80_000):
+        client = rng.randrange(60_000) if rng.random() < 0.7 else rng.randrange(500)
+        ip = f"10.{client // 65536}.{client // 256 % 256}.{client % 256}"
+        lines.append(f'{ip} - - {stamp} "GET / HTTP/1.1" 200 5 "-" "curl/8"\n')
+    path = tmp_path / "access.log"
+    path.write_text("".join(lines))
+    result = _assert_same([path], fmt="combined")
+    assert result.summary.clients.pruned > 0
 
 
 def test_format_detection_sees_the_same_head(tmp_path: Path) -> None:
