@@ -188,10 +188,7 @@ def main(argv: list[str] | None = None) -> int:
     mode = "per line (parse)" if args.per_line else "parse_block"
     if not args.parse_only:
         lines, seconds, cpu = replay(args.log, batch=args.batch, per_line=args.per_line)
-        print(
-            f"lines: {lines:,}  wall: {seconds:.2f} s ({lines / seconds:,.0f} lines/s)  "
-            f"cpu: {cpu:.2f} s ({lines / cpu:,.0f} lines/s)  [{mode}]"
-        )
+        _print_rate(lines, seconds, cpu, mode)
     if args.parse_only or args.parse_only_too:
         lines, _, parse_cpu = replay(
             args.log, detect=False, batch=args.batch, per_line=args.per_line
@@ -216,13 +213,16 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _main_pipeline(log: Path, *, detect: bool) -> int:
-    lines, seconds, cpu = replay_pipeline(log, detect=detect)
-    mode = "pipeline" if detect else "pipeline, no detection"
+def _print_rate(lines: int, seconds: float, cpu: float, mode: str) -> None:
     print(
         f"lines: {lines:,}  wall: {seconds:.2f} s ({lines / seconds:,.0f} lines/s)  "
         f"cpu: {cpu:.2f} s ({lines / cpu:,.0f} lines/s)  [{mode}]"
     )
+
+
+def _main_pipeline(log: Path, *, detect: bool) -> int:
+    lines, seconds, cpu = replay_pipeline(log, detect=detect)
+    _print_rate(lines, seconds, cpu, "pipeline" if detect else "pipeline, no detection")
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS: {peak_mb:.0f} MB")
     return 0
