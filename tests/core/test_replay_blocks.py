@@ -26,6 +26,7 @@ from unittest import mock
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from structlog.testing import capture_logs
 
 from sentinel.detection import DetectionEngine
 from sentinel.parsers import speedups
@@ -49,8 +50,13 @@ def _definitions() -> list[Any]:
 
 @contextmanager
 def _pinned(chunk: int | None = None, python_only: bool = False) -> Iterator[None]:
-    """Deterministic keys; reads of ``chunk`` bytes; parsers on the Python path."""
+    """Deterministic keys; reads of ``chunk`` bytes; parsers on the Python path.
+
+    Logs are captured: an earlier test may have left structlog writing to a
+    stream that is closed now (warnings such as a binary file's would fail).
+    """
     with ExitStack() as stack:
+        stack.enter_context(capture_logs())
         stack.enter_context(mock.patch(_TOKEN, lambda n: "ab" * n))
         if chunk is not None:
             stack.enter_context(mock.patch.object(files_module, "_CHUNK", chunk))

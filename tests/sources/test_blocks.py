@@ -21,6 +21,7 @@ from unittest import mock
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from structlog.testing import capture_logs
 
 from sentinel.clock import ManualClock
 from sentinel.records import LineRun, Position, RawLine
@@ -55,6 +56,7 @@ def _source(directory: Path, chunk: int, **options: Any) -> Iterator[FileSource]
         **options,
     )
     with (
+        capture_logs(),
         mock.patch(_TOKEN, lambda n: "ab" * n),
         mock.patch.object(files_module, "_CHUNK", chunk),
         FileSource(opts, store, ManualClock(1_800_000_000.0)) as src,
