@@ -6,6 +6,13 @@ files by event time (so an auth log and an access log replayed together
 interleave as they happened), runs the detector packs and accumulates a
 :class:`~sentinel.summary.ReplaySummary`.  The daemon (a later issue) runs
 the same stages in follow mode.
+
+The source hands over blocks: runs of plain lines
+(:class:`~sentinel.records.LineRun`) go to the parser's ``parse_block`` in one
+call (one C call on the fast paths, no record per line before the event),
+the other lines (CR line ends, truncated lines, multiline records, a last
+line without its newline) one :class:`~sentinel.records.RawLine` at a time to
+``parse``; both give the same events.
 """
 
 from __future__ import annotations
@@ -14,14 +21,14 @@ import difflib
 import heapq
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import chain, islice
+from itertools import chain, groupby, islice
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, cast
 
 from sentinel.errors import ConfigError
 from sentinel.parsers import JsonFieldMap, LineParser, ParserOptions, build_parser
 from sentinel.parsers.detect import Detection, detect_format
-from sentinel.records import Event, Finding, RawLine
+from sentinel.records import Event, Finding, LineRun, RawLine
 from sentinel.reorder import Reorder, reordered
 from sentinel.runtime import streaming_gc
 from sentinel.settings import Settings, SourceSettings
@@ -44,8 +51,9 @@ DETECT_SAMPLE_LINES = 100
 #: Events handed to each detector at a time (see ``DetectionEngine.observe_batch``).
 DETECT_BATCH_EVENTS = 256
 
-#: ``(path, source_name, max_line_bytes) -> blocks of RawLine``, in file order.
-LineReader = Callable[[Path, str, int], Iterator[Sequence[RawLine]]]
+#: ``(path, source_name, max_line_bytes) -> blocks of lines``, in file order: each
+#: block a sequence of RawLines and LineRuns (runs of lines).
+LineReader = Callable[[Path, str, int], Iterator[Sequence[RawLine | LineRun]]]
 
 
 def parser_options(settings: Settings, source: SourceSettings) -> ParserOptions:
@@ -156,8 +164,9 @@ class Replayer:
     """Replays files through parsers and detectors on event time.
 
     Args:
-        read_lines: ``(path, source_name, max_line_bytes) -> blocks of RawLine``;
-            the file source's read-to-end mode, a batch of lines at a time.
+        read_lines: ``(path, source_name, max_line_bytes) -> blocks of lines``
+            (RawLines and LineRuns); the file source's read-to-end mode, a
+            batch of lines at a time.
         detectors: stages with ``observe_batch(events)`` and ``flush(ts)``; each
             gets the merged events in time order, in batches.
         on_event: called with every parsed event (``--events`` export).
@@ -228,39 +237,68 @@ class Replayer:
     def _head(self, path: Path, name: str) -> list[bytes]:
         head: list[bytes] = []
         for block in self._read_lines(path, name, self._max_line_bytes):
-            head.extend(raw.data for raw in block[: DETECT_SAMPLE_LINES - len(head)])
-            if len(head) >= DETECT_SAMPLE_LINES:
-                break
+            for record in block:
+                if isinstance(record, LineRun):
+                    head.extend(line[:-1] for line in record.lines[:DETECT_SAMPLE_LINES])
+                else:
+                    head.append(record.data)
+                if len(head) >= DETECT_SAMPLE_LINES:
+                    return head[:DETECT_SAMPLE_LINES]
         return head
 
     def _blocks(
         self, path: Path, name: str, parser: LineParser, summary: ReplaySummary
     ) -> Iterator[list[Event]]:
-        """The events of one file, a block of the source's lines at a time."""
-        parse = parser.parse
+        """The events of one file, a run (or a stretch of RawLines) at a time.
+
+        Lazily: a run's events go on to the detectors before the next run is
+        parsed, so little is held between the stages (it stays in cache).
+        """
+        parse, parse_block = parser.parse, parser.parse_block
         for block in self._read_lines(path, name, self._max_line_bytes):
-            summary.lines += len(block)
-            # map() calls the (C) parser without a Python frame per line.
-            events = [event for event in map(parse, block) if event is not None]
-            if events:
-                yield events
+            # groupby, not a test per record: a block of RawLines only (a CRLF
+            # file) keeps costing one C-level step per line.
+            for is_run, records in groupby(block, _is_run):
+                if is_run:
+                    for (source, file, offset, lineno, key), lines in cast(
+                        "Iterator[LineRun]", records
+                    ):
+                        summary.lines += len(lines)
+                        events, _, _ = parse_block(
+                            lines, source, file, offset, lineno - 1, fingerprint=key
+                        )
+                        if events:
+                            yield events
+                else:
+                    raws = cast("list[RawLine]", list(records))
+                    summary.lines += len(raws)
+                    # map() calls the (C) parser without a Python frame per line.
+                    events = [event for event in map(parse, raws) if event is not None]
+                    if events:
+                        yield events
 
 
 def _batches(streams: Sequence[Iterator[list[Event]]]) -> Iterator[list[Event]]:
-    """Detector batches: one file's blocks cut up, or several files merged by event time."""
-    size = DETECT_BATCH_EVENTS
+    """Detector batches: one file's events, or several files' merged by event time.
+
+    Every batch but the last holds :data:`DETECT_BATCH_EVENTS` events, however
+    the source cut its blocks: what batches see (the summary's pruned top
+    lists, for one) does not depend on how the file was read.
+    """
     if len(streams) == 1:
-        for block in streams[0]:
-            for start in range(0, len(block), size):
-                yield block[start : start + size]
-        return
-    merged = heapq.merge(*map(chain.from_iterable, streams), key=_event_time)
-    while batch := list(islice(merged, size)):
+        events: Iterator[Event] = chain.from_iterable(streams[0])
+    else:
+        events = heapq.merge(*map(chain.from_iterable, streams), key=_event_time)
+    while batch := list(islice(events, DETECT_BATCH_EVENTS)):
         yield batch
 
 
 def _event_time(event: Event) -> float:
     return event.ts
+
+
+def _is_run(record: RawLine | LineRun) -> bool:
+    return type(record) is LineRun
 
 
 class _DetectorLike(Protocol):

@@ -1,8 +1,8 @@
 """Records that pass between stages.
 
 Every record is immutable.  The per-line records (:class:`LineRef`,
-:class:`RawLine`, :class:`Event`) are ``typing.NamedTuple``\\ s rather than
-frozen dataclasses: the hot path builds one or two of them per log line and a
+:class:`RawLine`, :class:`LineRun`, :class:`Event`) are ``typing.NamedTuple``\\ s
+rather than frozen dataclasses: the hot path builds one or two of them per log line and a
 frozen dataclass ``__init__`` costs about 4 µs for an ``Event`` against about
 0.6 µs for a tuple (measured on the CI machine), which alone would eat the
 parse budget.  Lower-rate records (findings, incidents, notifications) are
@@ -36,6 +36,7 @@ __all__ = [
     "Incident",
     "IncidentState",
     "LineRef",
+    "LineRun",
     "Notification",
     "Position",
     "RawLine",
@@ -94,6 +95,32 @@ class RawLine(NamedTuple):
     ref: LineRef
     data: bytes
     truncated: bool = False
+
+
+class LineRun(NamedTuple):
+    """Consecutive lines of one file that a source read in the plain way.
+
+    The block form of :class:`RawLine`\\ s (a file source's read-to-end
+    blocks, :meth:`~sentinel.sources.FileSource.iter_blocks`): one record for
+    a run of lines that were not truncated and had no ``\\r``, so nothing
+    per line but its bytes needs keeping.  ``lines`` are as ``readlines()``
+    gives them, each with its ``\\n``: what a parser's ``parse_block`` takes
+    whole.  ``ref`` is the first line's; line ``i`` has number
+    ``ref.lineno + i`` and starts after the bytes of the lines before it.
+    :meth:`raw_lines` gives the very ``RawLine``\\ s the run stands for.
+    """
+
+    ref: LineRef
+    lines: tuple[bytes, ...]
+
+    def raw_lines(self) -> list[RawLine]:
+        """The lines of the run as :class:`RawLine` records."""
+        source, path, offset, lineno, key = self.ref
+        out: list[RawLine] = []
+        for number, line in enumerate(self.lines, start=lineno):
+            out.append(RawLine(LineRef(source, path, offset, number, key), line[:-1], False))
+            offset += len(line)
+        return out
 
 
 EMPTY_METRICS: Mapping[str, float] = MappingProxyType({})

@@ -20,7 +20,7 @@ from sentinel.errors import ConfigError
 from sentinel.parsers import ParserOptions
 from sentinel.pipeline import Replayer, ReplayInput, ReplayResult
 from sentinel.privacy import redact_query
-from sentinel.records import Event, Finding, RawLine, event_to_ecs
+from sentinel.records import Event, Finding, LineRun, RawLine, event_to_ecs
 from sentinel.reorder import DEFAULT_SLACK
 from sentinel.settings import PrivacySettings, Settings, load_settings
 from sentinel.textsafe import for_terminal
@@ -87,12 +87,17 @@ def run_replay(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def read_to_end(path: Path, source: str, max_line_bytes: int) -> Iterator[Sequence[RawLine]]:
+def read_to_end(
+    path: Path, source: str, max_line_bytes: int, *, blocks: bool = True
+) -> Iterator[Sequence[RawLine | LineRun]]:
     """Read one file (plain or compressed) to its end through the file source, in blocks.
 
-    Replay uses the same source as the daemon, in read-to-end mode, with a
-    throw-away in-memory checkpoint store: a replay never moves the daemon's
-    checkpoints.
+    Replay uses the same source as the daemon, in read-to-end mode
+    (``FileSource.iter_blocks``: runs of plain lines come as one
+    :class:`~sentinel.records.LineRun`), with a throw-away in-memory
+    checkpoint store: a replay never moves the daemon's checkpoints.
+    ``blocks=False`` reads a RawLine per line (``iter_batches``), the
+    daemon's form: the same lines, for comparison.
     """
     import glob
 
@@ -113,9 +118,14 @@ def read_to_end(path: Path, source: str, max_line_bytes: int) -> Iterator[Sequen
     store = CheckpointStore(":memory:")
     try:
         with FileSource(options, store, SystemClock()) as files:
-            for batch in files.iter_batches(follow=False, max_lines=4096):
-                if batch.lines:
-                    yield batch.lines
+            if blocks:
+                for block_batch in files.iter_blocks(max_lines=4096):
+                    if block_batch.records:
+                        yield block_batch.records
+            else:
+                for batch in files.iter_batches(follow=False, max_lines=4096):
+                    if batch.lines:
+                        yield batch.lines
     finally:
         store.close()
 

@@ -1,4 +1,4 @@
-"""The unit a source hands to its consumer.
+"""The units a source hands to its consumer.
 
 .. versionadded:: 0.1
 """
@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sentinel.records import Position, RawLine
+from sentinel.records import LineRun, Position, RawLine
 
-__all__ = ["Batch"]
+__all__ = ["Batch", "BlockBatch"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,3 +31,23 @@ class Batch:
 
     def __bool__(self) -> bool:
         return bool(self.lines or self.positions)
+
+
+@dataclass(frozen=True, slots=True)
+class BlockBatch:
+    """A :class:`Batch` in block form (``FileSource.iter_blocks``).
+
+    ``records`` are the batch's lines in order, a :class:`RawLine` each or a
+    :class:`LineRun` for a run of them; ``count`` is how many lines they
+    hold.  ``positions`` are committed as a :class:`Batch`'s are.
+    """
+
+    records: tuple[RawLine | LineRun, ...] = ()
+    positions: tuple[Position, ...] = ()
+    count: int = 0
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __bool__(self) -> bool:
+        return bool(self.records or self.positions)

@@ -16,6 +16,10 @@ Reading model
     :meth:`FileSource.iter_batches` wraps this in a follow loop (tail mode,
     woken by inotify through :mod:`sentinel.sources.watch`, polling as the
     fallback) or a read-to-end loop (replay and backfill).
+    :meth:`FileSource.iter_blocks` is that read-to-end loop in block form:
+    the lines of a chunk that need no per-line care come as one
+    :class:`~sentinel.records.LineRun` (no record per line) for a parser's
+    ``parse_block``; the lines, counters and positions are the same.
 
 Identity and rotation
     Files are identified by fingerprint (:mod:`sentinel.sources.fingerprint`)
@@ -82,14 +86,16 @@ import re
 import secrets
 import stat
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from fnmatch import fnmatch
+from functools import partial
+from typing import TypeVar, cast
 
 import structlog
 
 from sentinel.clock import Clock
-from sentinel.records import Position, RawLine
-from sentinel.sources.batch import Batch
+from sentinel.records import LineRun, Position, RawLine
+from sentinel.sources.batch import Batch, BlockBatch
 from sentinel.sources.checkpoints import CheckpointStore
 from sentinel.sources.fingerprint import (
     HeadToken,
@@ -114,7 +120,7 @@ from sentinel.sources.tracking import (
 )
 from sentinel.sources.watch import Watcher
 
-__all__ = ["COUNTERS", "Batch", "FileSource", "FileSourceOptions"]
+__all__ = ["COUNTERS", "Batch", "BlockBatch", "FileSource", "FileSourceOptions"]
 
 _log = structlog.get_logger("sentinel.sources")
 
@@ -127,6 +133,9 @@ _KNOWN_CAP = 4096
 # A catch-up walk that a rotation disturbed is repeated, at most this many
 # times in all (and so is the directory listing it starts from).
 _CATCH_UP_PASSES = 16
+
+
+_AnyBatch = TypeVar("_AnyBatch", Batch, BlockBatch)
 
 
 class _Replaced(OSError):
@@ -191,6 +200,8 @@ class FileSource:
         self._watcher: Watcher | None = None
         self._closed = False
         self._exhausted = False
+        # Set by iter_blocks: splitters then make LineRuns.
+        self._runs = False
         if options.use_inotify:
             # Before the first scan: a file created right after it must not
             # wait for the next timed rescan (it may be rotated away by then).
@@ -234,6 +245,9 @@ class FileSource:
 
         Returns:
             A batch, possibly empty; commit its positions once processed.
+
+        Raises:
+            RuntimeError: :meth:`iter_blocks` was called on this source.
         """
         return self._read(max_lines, final=False)
 
@@ -246,19 +260,30 @@ class FileSource:
         each file is delivered and the generator ends; with ``follow=True`` it
         waits for more data (inotify or polling) until ``stop`` is set.
         Empty batches are not yielded; batches with only positions are.
+
+        Raises:
+            RuntimeError: :meth:`iter_blocks` was called on this source.
         """
-        while not (stop is not None and stop.is_set()):
-            self._hint.clear()
-            batch = self._read(max_lines, final=False)
-            if batch:
-                yield batch
-            if len(batch.lines) >= max_lines:
-                continue
-            if not follow:
-                yield from self._finish(max_lines)
-                return
-            if not batch.lines:
-                self.wait()
+        return self._loop(partial(self._read, max_lines), max_lines, follow, stop)
+
+    def iter_blocks(self, max_lines: int = 4096) -> Iterator[BlockBatch]:
+        """Read every file to its end, in block form (replay).
+
+        :meth:`iter_batches` with ``follow=False``, except that the lines of
+        a chunk that needs no per-line care (no ``\\r``, no line over the
+        cap, no multiline joining: see :mod:`sentinel.sources.lines`) come as
+        one :class:`~sentinel.records.LineRun` instead of a
+        :class:`~sentinel.records.RawLine` each, and that a batch may hold up
+        to one chunk's lines beyond ``max_lines`` (a run is never cut).
+        Expanded with ``LineRun.raw_lines``, the lines are exactly those
+        :meth:`iter_batches` delivers; counters and the positions to commit
+        are the same too.  From the call on, this source reads blocks only:
+        :meth:`read_batch` and :meth:`iter_batches` raise.
+        """
+        self._runs = True
+        for t in self._files:
+            t.runs = t.joiner is None
+        return self._loop(partial(self._collect, max_lines), max_lines, False, None)
 
     def wait(self, timeout: float | None = None) -> bool:
         """Block until inotify reports activity or ``timeout`` passes.
@@ -299,24 +324,53 @@ class FileSource:
             self._rescan_requested = True
         self._hint.set()
 
-    def _finish(self, max_lines: int) -> Iterator[Batch]:
-        """Read-to-end: flush unterminated lines, close files, yield the rest."""
-        while True:
-            batch = self._read(max_lines, final=True)
+    def _loop(
+        self,
+        read: Callable[[bool], _AnyBatch],
+        max_lines: int,
+        follow: bool,
+        stop: threading.Event | None,
+    ) -> Iterator[_AnyBatch]:
+        """:meth:`iter_batches` over ``read(final)`` (which reads ``max_lines``)."""
+        while not (stop is not None and stop.is_set()):
+            self._hint.clear()
+            batch = read(False)
             if batch:
                 yield batch
-            if not batch.lines:
+            if len(batch) >= max_lines:
+                continue
+            if not follow:
+                yield from self._finish(read)
+                return
+            if not len(batch):
+                self.wait()
+
+    def _finish(self, read: Callable[[bool], _AnyBatch]) -> Iterator[_AnyBatch]:
+        """Read-to-end: flush unterminated lines, close files, yield the rest."""
+        while True:
+            batch = read(True)
+            if batch:
+                yield batch
+            if not len(batch):
                 # Every file is closed: reading on would start them over.
                 self._exhausted = True
                 return
 
     def _read(self, max_lines: int, final: bool) -> Batch:
+        if self._runs:
+            raise RuntimeError(f"source {self.name!r} reads blocks (iter_blocks) only")
+        batch = self._collect(max_lines, final)
+        # Without iter_blocks no splitter makes runs: every record is a RawLine.
+        return Batch(cast("tuple[RawLine, ...]", batch.records), batch.positions)
+
+    def _collect(self, max_lines: int, final: bool) -> BlockBatch:
         if self._closed or self._exhausted:
-            return Batch()
+            return BlockBatch()
         now = self._clock.monotonic()
         if not final and (self._rescan_requested or now >= self._next_rescan):
             self._rescan(now)
-        lines: list[RawLine] = []
+        lines: list[RawLine | LineRun] = []
+        count = 0
         delivered: list[Position] = []
         # Every open file, not only those this batch reaches: a truncation
         # must be seen before the content is copied away a second time.
@@ -325,11 +379,12 @@ class FileSource:
                 delivered.append(t.position(self.name))
         positions: list[Position] = []
         for t in self._visit_order():
-            if len(lines) >= max_lines:
+            if count >= max_lines:
                 break
             before = len(lines)
-            self._take(t, max_lines - len(lines), lines, now, final)
-            if len(lines) > before:
+            got = self._take(t, max_lines - count, lines, now, final)
+            if got:
+                count += got
                 if t.reread_until:
                     self._count_rereads(t, lines, before)
                 pos = t.position(self.name)
@@ -343,8 +398,8 @@ class FileSource:
         self._pending_positions = []
         if delivered:
             self._store.note_delivered(delivered)
-        self._counters["lines_read"] += len(lines)
-        return Batch(tuple(lines), tuple(positions))
+        self._counters["lines_read"] += count
+        return BlockBatch(tuple(lines), tuple(positions), count)
 
     def _visit_order(self) -> list[Tracked]:
         # Finished-but-open files (rotated, recovered) first: their lines are
@@ -356,14 +411,18 @@ class FileSource:
             live = live[self._rr :] + live[: self._rr]
         return old + live
 
-    def _take(self, t: Tracked, limit: int, out: list[RawLine], now: float, final: bool) -> None:
+    def _take(
+        self, t: Tracked, limit: int, out: list[RawLine | LineRun], now: float, final: bool
+    ) -> int:
+        """Move up to ``limit`` of ``t``'s lines to ``out``, reading as needed; how many."""
         got = 0
         while got < limit:
             got += t.take(limit - got, out)
             if got >= limit or t.done:
-                return
+                break
             if not self._refill(t, now) and not self._at_eof(t, now, final):
-                return
+                break
+        return got
 
     def _refill(self, t: Tracked, now: float) -> bool:
         """Read one chunk into ``t.ready``; False at EOF."""
@@ -385,12 +444,14 @@ class FileSource:
         t.last_data = now
         self._counters["bytes_read"] += len(chunk)
         self._extend_head(t, len(chunk))
-        if t.joiner is None:
-            t.splitter.feed(chunk, t.ready)
-        else:
+        if t.joiner is not None:
             lines: list[RawLine] = []
             t.splitter.feed(chunk, lines)
             t.joiner.feed(lines, t.ready)
+        elif t.runs:
+            t.splitter.feed_runs(chunk, t.ready)
+        else:
+            t.splitter.feed(chunk, t.ready)
         return True
 
     def _extend_head(self, t: Tracked, size: int) -> None:
@@ -435,14 +496,15 @@ class FileSource:
         if flush:
             t.joiner.flush(t.ready)
 
-    def _count_rereads(self, t: Tracked, lines: list[RawLine], start: int) -> None:
+    def _count_rereads(self, t: Tracked, lines: list[RawLine | LineRun], start: int) -> None:
         limit = t.reread_until
-        for line in lines[start:]:
-            if line.ref.offset >= limit:
-                t.reread_until = 0
-                return
-            self._counters["lines_reread_after_crash"] += 1
-            self._counters["bytes_reread_after_crash"] += len(line.data) + 1
+        for record in lines[start:]:
+            for line in record.raw_lines() if isinstance(record, LineRun) else (record,):
+                if line.ref.offset >= limit:
+                    t.reread_until = 0
+                    return
+                self._counters["lines_reread_after_crash"] += 1
+                self._counters["bytes_reread_after_crash"] += len(line.data) + 1
 
     # ------------------------------------------------------- change detection
 
@@ -513,8 +575,7 @@ class FileSource:
             if lost:
                 _log.error("source.file.copytruncate_loss", source=self.name, path=path, bytes=lost)
             t.done = True
-            lines: list[RawLine] = []
-            self._join(t, lines, flush=True)
+            self._join(t, [], flush=True)
         if fd < 0:
             return
         # The same inode now holds new content: read it from 0.  A rotated or
@@ -1071,7 +1132,8 @@ class FileSource:
         joiner = None
         if self._joiner_re is not None:
             joiner = MultilineJoiner(self._joiner_re, opts.multiline_max_lines, opts.max_line_bytes)
-        return Tracked(
+
+        t = Tracked(
             path=path,
             fd=fd,
             stream=None,
@@ -1083,6 +1145,8 @@ class FileSource:
             live=False,
             now=now,
         )
+        t.runs = self._runs and joiner is None
+        return t
 
     def _recover_orphans(self) -> None:
         """Finish files that were rotated away while Sentinel was down.

@@ -15,7 +15,7 @@ import io
 import os
 from typing import NamedTuple
 
-from sentinel.records import Position, RawLine
+from sentinel.records import LineRun, Position, RawLine
 from sentinel.sources.fingerprint import HeadToken, Identity, is_compressed
 from sentinel.sources.lines import LineSplitter, MultilineJoiner
 
@@ -64,7 +64,8 @@ class Tracked:
         self.joiner = joiner
         self.live = live
         self.done = False
-        self.ready: list[RawLine] = []
+        #: Lines read and not handed out; LineRuns only with ``runs``.
+        self.ready: list[RawLine | LineRun] = []
         self.ready_i = 0
         self.eof_since: float | None = None
         self.last_data = now
@@ -78,6 +79,8 @@ class Tracked:
         self.binary_checked = False
         #: Reading a rotated copy (or a recovered file), not the original inode.
         self.is_copy = False
+        #: Plain lines go to ``ready`` as LineRuns (``FileSource.iter_blocks``).
+        self.runs = False
 
     @property
     def key(self) -> str:
@@ -91,7 +94,7 @@ class Tracked:
 
     @property
     def pending(self) -> int:
-        """Lines read and not yet handed out."""
+        """Records (lines, or runs of lines) read and not yet handed out."""
         return len(self.ready) - self.ready_i
 
     def read(self, size: int) -> bytes:
@@ -101,11 +104,17 @@ class Tracked:
         assert self.fd is not None
         return os.pread(self.fd, size, self.splitter.consumed)
 
-    def take(self, limit: int, out: list[RawLine]) -> int:
-        """Move up to ``limit`` ready lines to ``out``; return how many."""
+    def take(self, limit: int, out: list[RawLine | LineRun]) -> int:
+        """Move up to ``limit`` ready lines to ``out``; return how many.
+
+        A :class:`LineRun` moves whole and counts as its lines: the last run
+        taken may go past ``limit``.
+        """
         avail = len(self.ready) - self.ready_i
         if avail <= 0 or limit <= 0:
             return 0
+        if self.runs:
+            return self._take_runs(limit, out)
         if avail <= limit and self.ready_i == 0:
             out.extend(self.ready)
             self.ready = []
@@ -117,6 +126,21 @@ class Tracked:
             self.ready = []
             self.ready_i = 0
         return count
+
+    def _take_runs(self, limit: int, out: list[RawLine | LineRun]) -> int:
+        ready, start, got = self.ready, self.ready_i, 0
+        end = start
+        while end < len(ready) and got < limit:
+            item = ready[end]
+            got += len(item.lines) if isinstance(item, LineRun) else 1
+            end += 1
+        out.extend(ready[start:end])
+        if end == len(ready):
+            self.ready = []
+            self.ready_i = 0
+        else:
+            self.ready_i = end
+        return got
 
     def resume_point(self) -> tuple[int, int]:
         """``(offset, lines before it)`` of the first line not yet handed out."""

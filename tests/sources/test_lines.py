@@ -5,10 +5,11 @@ from __future__ import annotations
 import itertools
 import re
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sentinel.records import RawLine
+from sentinel.records import LineRef, LineRun, RawLine
 from sentinel.sources.lines import LineSplitter, MultilineJoiner
 
 from .strategies import cut_points, line_text
@@ -82,6 +83,98 @@ class TestLineSplitter:
         pieces = [data[a:b] for a, b in itertools.pairwise(bounds)]
         assert _feed(_splitter(), *pieces) == whole
         assert [r.data.decode() for r in whole] == [line.removesuffix("\r") for line in lines]
+
+
+def _feed_runs(splitter: LineSplitter, *chunks: bytes) -> list[RawLine | LineRun]:
+    out: list[RawLine | LineRun] = []
+    for chunk in chunks:
+        splitter.feed_runs(chunk, out)
+    return out
+
+
+def _expand(records: list[RawLine | LineRun]) -> list[RawLine]:
+    """The RawLines ``records`` stand for."""
+    out: list[RawLine] = []
+    for record in records:
+        out.extend(record.raw_lines() if isinstance(record, LineRun) else [record])
+    return out
+
+
+def _state(splitter: LineSplitter) -> tuple[int, int, bytes, int, int, int]:
+    return (
+        splitter.start,
+        splitter.lineno,
+        splitter.partial,
+        splitter.discard,
+        splitter.lines_truncated,
+        splitter.bytes_discarded,
+    )
+
+
+#: Line pieces that make chunks plain or not: CRs, long runs, NULs, newlines.
+_pieces = st.lists(
+    st.sampled_from([b"a", b"bc", b"\n", b"\n", b"\r", b"\r\n", b"\x00", b"x" * 37, b"y" * 90]),
+    max_size=60,
+)
+
+
+class TestLineRuns:
+    """``feed_runs``: the lines of plain chunks as one LineRun, all else as ``feed``."""
+
+    def test_a_plain_chunk_is_one_run(self) -> None:
+        """LF lines under the cap become one run with readlines()-style lines."""
+        splitter = _splitter()
+        out = _feed_runs(splitter, b"ab\ncde\nf")
+        assert out == [LineRun(LineRef("s", "/x.log", 0, 1, "k"), (b"ab\n", b"cde\n"))]
+        assert (splitter.start, splitter.lineno, splitter.partial) == (7, 2, b"f")
+
+    def test_runs_continue_numbering_and_offsets(self) -> None:
+        """A second chunk's run starts where the first ended, held tail included."""
+        out = _feed_runs(_splitter(), b"ab\nc", b"d\ne\n")
+        assert [r.ref for r in out] == [
+            LineRef("s", "/x.log", 0, 1, "k"),
+            LineRef("s", "/x.log", 3, 2, "k"),
+        ]
+        assert _expand(out) == _feed(_splitter(), b"ab\ncd\ne\n")
+
+    def test_a_chunk_with_a_cr_is_lines(self) -> None:
+        """A chunk holding a CR anywhere goes line by line (CRs are stripped there)."""
+        out = _feed_runs(_splitter(), b"a\r\nb\n")
+        assert all(type(r) is RawLine for r in out)
+        assert [r.data for r in _expand(out)] == [b"a", b"b"]
+
+    @pytest.mark.parametrize("length", [999, 1000, 1001, 1002, 2001])
+    def test_the_cap_is_exact_with_windows(self, length: int) -> None:
+        """A line just over the cap (window check on a large cap) is truncated, not run."""
+        data = b"a\n" * 300 + b"z" * length + b"\n" + b"b\n" * 300
+        splitter = _splitter(cap=1000)
+        out = _feed_runs(splitter, data)
+        assert any(type(r) is LineRun for r in out) is (length <= 1000)
+        assert _expand(out) == _feed(_splitter(cap=1000), data)
+        assert splitter.lines_truncated == (length > 1000)
+
+    @given(
+        pieces=_pieces,
+        cuts=cut_points,
+        cap=st.sampled_from([1, 2, 5, 40, 100, 64 * 1024]),
+        flush=st.booleans(),
+    )
+    def test_runs_stand_for_the_same_lines(
+        self, pieces: list[bytes], cuts: list[int], cap: int, flush: bool
+    ) -> None:
+        """Any bytes, chunking and cap: the runs expand to ``feed``'s lines, state equal."""
+        data = b"".join(pieces)
+        bounds = sorted({min(c, len(data)) for c in cuts} | {0, len(data)})
+        chunks = [data[a:b] for a, b in itertools.pairwise(bounds)]
+        plain, blocks = _splitter(cap), _splitter(cap)
+        want = _feed(plain, *chunks)
+        got = _feed_runs(blocks, *chunks)
+        if flush:
+            plain.flush(want)
+            blocks.flush(got)
+        assert _expand(got) == want
+        assert _state(blocks) == _state(plain)
+        assert all(line.endswith(b"\n") for r in got if type(r) is LineRun for line in r.lines)
 
 
 def _lines(*texts: str) -> list[RawLine]:
