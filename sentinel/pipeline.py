@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import chain, groupby, islice
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from sentinel.errors import ConfigError
 from sentinel.parsers import JsonFieldMap, LineParser, ParserOptions, build_parser
@@ -218,12 +218,14 @@ class Replayer:
         # does in bulk what it can prove equal to observing event by event.
         for batch in _batches(streams):
             last_ts = batch[-1].ts
-            summary.add_events(batch)
+            # Transposed once, for the summary and the detectors.
+            columns = list(zip(*batch, strict=True))
+            summary.add_events(batch, columns)
             if self._on_event is not None:
                 for event in batch:
                     self._on_event(event)
             for detector in self._detectors:
-                findings.extend(detector.observe_batch(batch))
+                findings.extend(detector.observe_batch(batch, columns))
         if last_ts is not None:
             for detector in self._detectors:
                 findings.extend(detector.flush(last_ts + 10 * 365 * 86400.0))
@@ -306,6 +308,8 @@ class _DetectorLike(Protocol):
 
     def observe(self, event: Event) -> Iterable[Finding]: ...
 
-    def observe_batch(self, events: Sequence[Event]) -> Iterable[Finding]: ...
+    def observe_batch(
+        self, events: Sequence[Event], columns: list[tuple[Any, ...]] | None = None
+    ) -> Iterable[Finding]: ...
 
     def flush(self, now_ts: float) -> Iterable[Finding]: ...

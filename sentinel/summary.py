@@ -6,6 +6,7 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from sentinel.records import EVENT_FIELDS, Event, event_client
 
@@ -107,11 +108,17 @@ class ReplaySummary:
         self.users.add(event.user)
         self.paths.add(event.path)
 
-    def add_events(self, events: Sequence[Event]) -> None:
-        """Fold a batch of parsed events into the summary (a column at a time)."""
+    def add_events(
+        self, events: Sequence[Event], columns: Sequence[tuple[Any, ...]] | None = None
+    ) -> None:
+        """Fold a batch of parsed events into the summary (a column at a time).
+
+        ``columns`` is ``list(zip(*events))`` when the caller has it already.
+        """
         if not events:
             return
-        columns = list(zip(*events, strict=True))
+        if columns is None:
+            columns = list(zip(*events, strict=True))
         times = columns[_TS]
         self.parsed += len(events)
         for kind, count in Counter(columns[_KIND]).items():

@@ -38,6 +38,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import islice
+from typing import Any
 
 import re2
 
@@ -729,7 +730,9 @@ class DetectionEngine:
             self._learn_size(view, matched)
         return out
 
-    def observe_batch(self, events: Sequence[Event]) -> list[Finding]:
+    def observe_batch(
+        self, events: Sequence[Event], columns: list[tuple[Any, ...]] | None = None
+    ) -> list[Finding]:
         """Observe ``events`` (in event-time order) as :meth:`observe` would, one by one.
 
         The findings (and their order) and the counters are the same as from
@@ -737,12 +740,17 @@ class DetectionEngine:
         that is provably equivalent (see :mod:`.batch`).  A batch out of time
         order is observed event by event.
 
+        Args:
+            events: the batch.
+            columns: ``list(zip(*events))``, when the caller has transposed
+                the batch already (the replayer shares it with its summary).
+
         .. versionadded:: 0.2
         """
         # Imported here: the batch planner is built on this module's runners.
         from sentinel.detection.batch import Batch
 
-        batch = Batch(self, events) if len(events) > 1 else None
+        batch = Batch(self, events, columns) if len(events) > 1 else None
         if batch is not None and batch.in_time_order():
             return batch.run()
         out: list[Finding] = []

@@ -247,6 +247,20 @@ class TestObserveBatch:
         assert expected["web.wordlist_scan.groups_evicted_cap"] >= 1
         assert counters([head, tail]) == expected
 
+    def test_columns_given_by_the_caller(self) -> None:
+        """A batch transposed by the caller (the replayer's summary) gives the same result."""
+        events = synthetic_events(2)[:3000]
+        engine = DetectionEngine(pack_definitions())
+        found: list[Finding] = []
+        for start in range(0, len(events), 256):
+            batch = events[start : start + 256]
+            found.extend(engine.observe_batch(batch, list(zip(*batch, strict=True))))
+        found.extend(engine.flush(math.inf))
+        expected = observe_all(events, 256)
+        assert (found, dict(engine.counters())) == expected[:2]
+        with pytest.raises(ValueError, match="transposed"):
+            engine.observe_batch(events[:10], list(zip(*events[:9], strict=True)))
+
     def test_bulk_path_is_taken(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """On benchmark-like traffic most events never reach a per-event runner call."""
         bench = load_bench_generator()
