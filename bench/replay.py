@@ -21,8 +21,16 @@ detection engine with every bundled pack, configured as ``sentinel replay``
 configures it.  ``--pipeline --parse-only`` leaves the detection out
 (``sentinel replay --no-detect``).
 
+``--late SHARE`` replays a copy of the log (written once, next to it) where
+that share of the lines comes 3-40 lines later than its place, under its own
+time, as Apache writes a slow request's line when it ends under the time it
+arrived (``%t``).  The loop above hands those batches to the engine as they
+are (out of order: event by event); ``--pipeline`` puts them back in order
+first (:mod:`sentinel.reorder`), as ``sentinel replay`` does.
+
 Run: ``.venv/bin/python bench/replay.py [--lines 1000000] [--clients 100000]
-[--parse-only-too | --parse-only] [--per-line] [--batch 256] [--pipeline]``
+[--parse-only-too | --parse-only] [--per-line] [--batch 256] [--pipeline]
+[--late 0.02]``
 """
 
 from __future__ import annotations
@@ -145,6 +153,22 @@ def replay(
     return count, time.perf_counter() - begin, time.process_time() - cpu
 
 
+def write_late_copy(source: Path, target: Path, share: float, seed: int = 3) -> None:
+    """Copy ``source`` with ``share`` of its lines moved 3-40 lines later (times unchanged)."""
+    rng = random.Random(seed)
+    held: list[tuple[int, bytes]] = []  # (index to write after, line), sorted
+    with source.open("rb") as src, target.open("wb") as out:
+        for index, line in enumerate(src):
+            if rng.random() < share:
+                held.append((index + rng.randint(3, 40), line))
+                held.sort()
+                continue
+            out.write(line)
+            while held and held[0][0] <= index:
+                out.write(held.pop(0)[1])
+        out.writelines(line for _, line in held)
+
+
 def replay_pipeline(path: Path, *, detect: bool = True) -> tuple[int, float, float]:
     """Replay ``path`` as ``sentinel replay --format combined`` does; (lines, wall, CPU s).
 
@@ -180,9 +204,21 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="time the product path (file source, Replayer, summary, detection)",
     )
+    parser.add_argument(
+        "--late",
+        type=float,
+        default=0.0,
+        metavar="SHARE",
+        help="replay a copy with this share of lines written 3-40 lines late (e.g. 0.02)",
+    )
     args = parser.parse_args(argv)
     if not args.log.exists():
         generate(args.log, args.lines, args.clients)
+    if args.late > 0:
+        late = args.log.with_name(f"{args.log.stem}-late{args.late:g}{args.log.suffix}")
+        if not late.exists():
+            write_late_copy(args.log, late, args.late)
+        args.log = late
     if args.pipeline:
         return _main_pipeline(args.log, detect=not args.parse_only)
     mode = "per line (parse)" if args.per_line else "parse_block"
